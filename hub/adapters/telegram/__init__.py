@@ -1,0 +1,1 @@
+"""Telegram: Bot API updates in (webhook), python-telegram-bot's Bot out."""

@@ -1,0 +1,357 @@
+"""Pure translation between Telegram's wire formats and core types (no I/O).
+
+Outbound: rich text → Telegram HTML (only `&`, `<`, `>` need escaping, so names like
+"Jean-Pierre", "C'est top !" or "1.5x" can never break a message), split at paragraph
+boundaries under 4,096 characters with every part a complete HTML document; buttons as an
+inline keyboard; polls as native non-anonymous polls. Inbound: Update dicts → core events.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.core.commands import parse_command
+from hub.core.domain import Identity
+from hub.core.events import (
+    ButtonClicked,
+    CommandInvoked,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MessageReceived,
+    PollAnswered,
+    ReactionAdded,
+)
+from hub.core.outbound import Outbound
+from hub.core.ports import Capabilities, RateLimit
+from hub.core.richtext import (
+    Block,
+    Bold,
+    BulletList,
+    Code,
+    Inline,
+    Italic,
+    Link,
+    Mention,
+    RichText,
+    Text,
+)
+
+PLATFORM = "telegram"
+MAX_TEXT = 4096
+CAPABILITIES = Capabilities(
+    max_text_length=MAX_TEXT,
+    markup="html",
+    buttons=True,
+    native_polls=True,
+    private_messages=True,
+    reactions=True,
+    private_needs_opt_in=True,
+    rate_limits=(
+        RateLimit(scope="bot", count=30, seconds=1.0),
+        RateLimit(scope="private", count=1, seconds=1.0),
+        RateLimit(scope="space", count=20, seconds=60.0),
+    ),
+)
+
+
+def to_html(children: tuple[Inline, ...]) -> str:
+    """Inline rich text as Telegram HTML."""
+    return "".join(_inline(node) for node in children)
+
+
+def _inline(node: Inline) -> str:
+    if isinstance(node, Text):
+        return html.escape(node.text, quote=False)
+    if isinstance(node, Bold):
+        return f"<b>{to_html(node.children)}</b>"
+    if isinstance(node, Italic):
+        return f"<i>{to_html(node.children)}</i>"
+    if isinstance(node, Code):
+        return f"<code>{html.escape(node.text, quote=False)}</code>"
+    if isinstance(node, Link):
+        if not node.url.lower().startswith(("http://", "https://")):
+            return to_html(node.children)
+        return f'<a href="{html.escape(node.url, quote=True)}">{to_html(node.children)}</a>'
+    if isinstance(node, Mention):
+        user = node.user_id_on(PLATFORM)
+        name = html.escape(node.name, quote=False)
+        return (
+            f'<a href="tg://user?id={user}">{name}</a>'
+            if user and user.isdigit()
+            else f"<b>{name}</b>"
+        )
+    return "\n"
+
+
+def _block(block: Block) -> list[str]:
+    """A block's HTML, as lines that can be split between messages without breaking a tag."""
+    if isinstance(block, BulletList):
+        return ["• " + to_html(item) for item in block.items]
+    lines: list[tuple[Inline, ...]] = [()]
+    for node in block.children:
+        if isinstance(node, Text | Bold | Italic | Code | Link | Mention):
+            lines[-1] = (*lines[-1], node)
+        else:
+            lines.append(())
+    return [to_html(line) for line in lines]
+
+
+def split_html(body: RichText, limit: int = MAX_TEXT) -> list[str]:
+    """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
+    parts: list[str] = []
+    current = ""
+    for block in body.blocks:
+        for index, line in enumerate(_block(block)):
+            separator = ("\n" if index else "\n\n") if current else ""
+            if len(current) + len(separator) + len(line) <= limit:
+                current += separator + line
+                continue
+            if current:
+                parts.append(current)
+            *full, current = _hard_split(line, limit)
+            parts.extend(full)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _hard_split(line: str, limit: int) -> list[str]:
+    """A single over-long line: cut as plain, escaped text so no tag is ever cut in two."""
+    if len(line) <= limit:
+        return [line]
+    text = html.escape(html.unescape(_strip_tags(line)), quote=False)
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        amp = text.rfind("&", max(start, end - 6), end)
+        if amp != -1 and ";" not in text[amp:end]:
+            end = amp
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def _strip_tags(markup: str) -> str:
+    out, inside = [], False
+    for char in markup:
+        if char == "<":
+            inside = True
+        elif char == ">":
+            inside = False
+        elif not inside:
+            out.append(char)
+    return "".join(out)
+
+
+def render(outbound: Outbound) -> list[dict[str, Any]]:
+    """Bot API arguments, one dict per message: sendMessage parts, then a sendPoll if any."""
+    payloads: list[dict[str, Any]] = [
+        {"method": "sendMessage", "text": text, "parse_mode": "HTML"}
+        for text in split_html(outbound.body)
+    ]
+    if outbound.buttons and payloads:
+        payloads[-1]["reply_markup"] = {
+            "inline_keyboard": [
+                [{"text": b.label[:64], "callback_data": _callback_data(b.action, b.value)}]
+                for b in outbound.buttons[:100]
+            ]
+        }
+    if outbound.reply_to and payloads:
+        payloads[0]["reply_to_message_id"] = outbound.reply_to
+    if outbound.poll is not None:
+        poll = outbound.poll
+        payloads.append(
+            {
+                "method": "sendPoll",
+                "question": poll.question[:300],
+                "options": [o[:100] for o in poll.options[:12]],
+            }
+        )
+    return payloads
+
+
+def _callback_data(action: str, value: str) -> str:
+    data = f"{action}:{value}"
+    while len(data.encode()) > 64:
+        data = data[:-1]
+    return data
+
+
+# ---- inbound ------------------------------------------------------------------------------
+
+
+def update_to_core(
+    update: dict[str, Any], community_id: str, spaces: dict[str, str], bot_username: str | None
+) -> list[Event]:
+    """One Update as core events; [] for chats that are not spaces and for anything unused."""
+    update_id = update.get("update_id")
+    if not isinstance(update_id, int):
+        return []
+    reader = _Reader(f"telegram:{update_id}", community_id, spaces, bot_username)
+    readers = {
+        "message": reader.message,
+        "chat_member": reader.chat_member,
+        "callback_query": reader.callback_query,
+        "poll_answer": reader.poll_answer,
+        "message_reaction": reader.message_reaction,
+    }
+    for kind, read in readers.items():
+        if isinstance(update.get(kind), dict):
+            return read(update[kind])
+    return []
+
+
+class _Reader:
+    """Reads each kind of update; every method returns [] on anything it does not understand."""
+
+    def __init__(
+        self, event_id: str, community_id: str, spaces: dict[str, str], bot_username: str | None
+    ) -> None:
+        self.event_id, self.community_id, self.spaces, self.bot = (
+            event_id,
+            community_id,
+            spaces,
+            bot_username,
+        )
+
+    def _base(self, chat: Any, user: Any, when: Any, suffix: str = "") -> dict[str, Any] | None:
+        identity = _identity(user)
+        if identity is None or not isinstance(chat, dict):
+            return None
+        private = chat.get("type") == "private"
+        space = self.spaces.get(str(chat.get("id")))
+        if space is None and not private:
+            return None
+        return {
+            "event_id": self.event_id + suffix,
+            "community_id": self.community_id,
+            "platform": PLATFORM,
+            "space": space,
+            "actor": identity,
+            "occurred_at": _time(when),
+        }
+
+    def message(self, message: dict[str, Any]) -> list[Event]:
+        chat, when = message.get("chat"), message.get("date")
+        joined = message.get("new_chat_members")
+        if isinstance(joined, list):
+            bases = [self._base(chat, user, when, f":{_user_id(user)}") for user in joined]
+            return [MemberJoined(**b) for b in bases if b is not None]
+        if isinstance(message.get("left_chat_member"), dict):
+            base = self._base(chat, message["left_chat_member"], when)
+            return [MemberLeft(**base)] if base else []
+        base = self._base(chat, message.get("from"), when)
+        text = message.get("text")
+        if base is None or not isinstance(text, str) or not text:
+            return []
+        event = self._text(base, message, text)
+        return [event] if event is not None else []
+
+    def _text(self, base: dict[str, Any], message: dict[str, Any], text: str) -> Event | None:
+        """A command for us, nothing for a command meant for another bot, else a message."""
+        entities = _list(message.get("entities"))
+        is_command = any(
+            isinstance(e, dict) and e.get("type") == "bot_command" and e.get("offset") == 0
+            for e in entities
+        )
+        command = parse_command(text, self.bot) if is_command else None
+        if command is not None:
+            return CommandInvoked(**base, name=command.verb, args=command.args)
+        if is_command:
+            return None  # addressed to another bot in the group
+        reply = message.get("reply_to_message")
+        reply_to = (
+            str(reply["message_id"]) if isinstance(reply, dict) and "message_id" in reply else None
+        )
+        return MessageReceived(
+            **base, text=text, message_id=str(message.get("message_id", "")), reply_to=reply_to
+        )
+
+    def chat_member(self, change: dict[str, Any]) -> list[Event]:
+        old, new = change.get("old_chat_member"), change.get("new_chat_member")
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            return []
+        was_in, is_in = _is_in(old.get("status")), _is_in(new.get("status"))
+        base = self._base(change.get("chat"), new.get("user"), change.get("date"))
+        if base is None or was_in == is_in:
+            return []
+        return [MemberJoined(**base)] if is_in else [MemberLeft(**base)]
+
+    def callback_query(self, query: dict[str, Any]) -> list[Event]:
+        message = _dict(query.get("message"))
+        data = query.get("data")
+        base = self._base(message.get("chat"), query.get("from"), message.get("date"))
+        if base is None or not isinstance(data, str):
+            return []
+        action, _, value = data.partition(":")
+        message_id = str(message["message_id"]) if "message_id" in message else None
+        return [ButtonClicked(**base, action=action, value=value, message_id=message_id)]
+
+    def poll_answer(self, answer: dict[str, Any]) -> list[Event]:
+        identity, options = _identity(answer.get("user")), answer.get("option_ids")
+        poll_id = answer.get("poll_id")
+        if identity is None or not isinstance(options, list) or not isinstance(poll_id, str):
+            return []
+        return [
+            PollAnswered(
+                event_id=self.event_id,
+                community_id=self.community_id,
+                platform=PLATFORM,
+                space=None,
+                actor=identity,
+                occurred_at=datetime.now(UTC),
+                poll_id=poll_id,
+                option_ids=tuple(o for o in options if isinstance(o, int)),
+            )
+        ]
+
+    def message_reaction(self, reaction: dict[str, Any]) -> list[Event]:
+        base = self._base(reaction.get("chat"), reaction.get("user"), reaction.get("date"))
+        emojis = [
+            str(_dict(r).get("emoji"))
+            for r in _list(reaction.get("new_reaction"))
+            if "emoji" in _dict(r)
+        ]
+        if base is None or not emojis:
+            return []
+        return [
+            ReactionAdded(**base, message_id=str(reaction.get("message_id", "")), emoji=emojis[0])
+        ]
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _identity(user: Any) -> Identity | None:
+    if not isinstance(user, dict) or not isinstance(user.get("id"), int) or user.get("is_bot"):
+        return None
+    name = " ".join(
+        str(user[k]) for k in ("first_name", "last_name") if isinstance(user.get(k), str)
+    )
+    return Identity(
+        platform=PLATFORM,
+        user_id=str(user["id"]),
+        display_name=name or str(user.get("username") or user["id"]),
+    )
+
+
+def _user_id(user: Any) -> str:
+    return str(user.get("id")) if isinstance(user, dict) else "?"
+
+
+def _is_in(status: Any) -> bool:
+    return status in ("member", "administrator", "creator", "restricted")
+
+
+def _time(value: Any) -> datetime:
+    if isinstance(value, int) and 0 < value < 10**11:
+        return datetime.fromtimestamp(value, UTC)
+    return datetime.now(UTC)

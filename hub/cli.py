@@ -1,0 +1,293 @@
+"""`hub`: the one command owners and ops use. Every command takes --config FILE|DIR."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.bootstrap import Hub, build_hub, config_model, load_config
+from hub.core.config.loader import ConfigError, LoadedConfig
+from hub.core.config.models import HubConfig
+from hub.logs import configure_logging
+
+app = typer.Typer(
+    help="A messaging hub that runs a growth community's rituals on every platform.",
+    no_args_is_help=True,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+ritual_app = typer.Typer(help="Run rituals by hand.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(ritual_app, name="ritual")
+telegram_app = typer.Typer(help="Telegram set-up.", no_args_is_help=True)
+app.add_typer(telegram_app, name="telegram")
+# Wide enough for tables when piped; issues and logs never wrap mid-line.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, soft_wrap=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="A community YAML file or a folder of them (default: $HUB_CONFIG)."
+    ),
+]
+
+
+def _config_path(config: Path | None) -> Path:
+    path = config or (Path(os.environ["HUB_CONFIG"]) if os.environ.get("HUB_CONFIG") else None)
+    if path is None:
+        err.print("[red]No config given[/red]: pass --config FILE|DIR or set HUB_CONFIG.")
+        raise typer.Exit(1)
+    return path
+
+
+def _validated(config: Path | None) -> list[LoadedConfig[HubConfig]]:
+    """Every community file, validated; on any problem print them all and exit 1."""
+    try:
+        return load_config(_config_path(config))
+    except ConfigError as error:
+        _print_issues(error)
+        raise typer.Exit(1) from None
+    except Exception as error:  # never a traceback for an owner
+        err.print(f"[red]Could not read the configuration:[/red] {type(error).__name__}: {error}")
+        raise typer.Exit(1) from None
+
+
+def _load(config: Path | None) -> Hub:
+    """Validate, then compose the hub; logs redact every secret from then on."""
+    configs = _validated(config)
+    hub = build_hub(configs)
+    configure_logging([*_secrets(configs), *_url_passwords(hub.database.url, hub.redis_url)])
+    return hub
+
+
+def _print_issues(error: ConfigError) -> None:
+    err.print(f"[red]{len(error.issues)} problem(s) in the configuration:[/red]")
+    for issue in error.issues:
+        err.print(str(issue), markup=False, highlight=False)
+
+
+def _secrets(configs: Sequence[object]) -> list[str]:
+    """Every secret value in the configs, so the logs can redact them."""
+    from pydantic import BaseModel, SecretStr
+
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, SecretStr):
+            found.append(value.get_secret_value())
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    for loaded in configs:
+        walk(getattr(loaded, "config", None))
+    return found
+
+
+def _url_passwords(*urls: str) -> list[str]:
+    """Passwords inside connection URLs, which must not reach the logs either."""
+    from urllib.parse import urlsplit
+
+    return [password for url in urls if (password := urlsplit(url).password)]
+
+
+@app.command()
+def validate(config: ConfigOption = None) -> None:
+    """Check the configuration; exit 0 if valid, 1 with every problem listed otherwise."""
+    configs = _validated(config)
+    for loaded in configs:
+        community = loaded.config.community
+        rituals = ", ".join(loaded.config.ritual_sections()) or "none"
+        platforms = ", ".join(loaded.config.platform_sections()) or "none"
+        out.print(
+            f"[green]✓[/green] {loaded.source}: {community.name} ({community.id}) — platforms: {platforms}; rituals: {rituals}"
+        )
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the JSON Schema of a community file, for editor autocompletion."""
+    document = config_model().model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "Hub community configuration"
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"Schema written to {output}")
+
+
+@app.command()
+def schedule(
+    config: ConfigOption = None, days: Annotated[int, typer.Option(min=1, max=366)] = 14
+) -> None:
+    """Print the upcoming occurrences of every scheduled ritual."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from hub.core.scheduler import upcoming
+
+    hub = _load(config)
+    table = Table(title=f"Upcoming occurrences, next {days} days")
+    for column in ("community", "ritual", "local time", "UTC"):
+        table.add_column(column)
+    for item in upcoming(hub.communities, datetime.now(UTC), days):
+        local = item.at.astimezone(ZoneInfo(item.timezone))
+        table.add_row(
+            item.community_id,
+            item.ritual,
+            local.strftime("%a %Y-%m-%d %H:%M %Z"),
+            item.at.strftime("%Y-%m-%d %H:%M"),
+        )
+    out.print(table)
+
+
+@ritual_app.command("run")
+def ritual_run(
+    name: str,
+    config: ConfigOption = None,
+    community: Annotated[
+        str | None, typer.Option(help="Community id (default: every community with this ritual).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what each space would receive; send nothing.")
+    ] = False,
+) -> None:
+    """Fire one occurrence of a ritual now."""
+    hub = _load(config)
+    targets = [c for c, r in hub.communities.items() if r.ritual(name) and community in (None, c)]
+    if not targets:
+        err.print(f"[red]No community has the ritual '{name}' enabled.[/red]")
+        raise typer.Exit(1)
+    hub.database.upgrade() if hub.database.url.startswith("sqlite") else None
+    for community_id in targets:
+        if dry_run:
+            _print_preview(hub, community_id, name)
+        else:
+            _fire(hub, community_id, name)
+
+
+def _print_preview(hub: Hub, community_id: str, name: str) -> None:
+    previews = hub.service.preview_occurrence(community_id, name)
+    out.print(f"[bold]{community_id}[/bold] · {name}: {len(previews)} message(s) would be sent")
+    for preview in previews:
+        where = f"{preview.platform} {'DM ' if preview.private else '#'}{preview.space or preview.address}"
+        out.rule(f"{where} (part {preview.part + 1})")
+        out.print(
+            preview.payload.get("text")
+            or json.dumps(preview.payload, ensure_ascii=False, indent=2),
+            markup=False,
+        )
+
+
+def _fire(hub: Hub, community_id: str, name: str) -> None:
+    from hub.runtime import actors_for
+
+    actors = actors_for(hub)
+    occurrence_id = hub.scheduler().fire_now(community_id, name)
+    actors.run_ritual.send(occurrence_id)
+    out.print(
+        f"Queued {name} for {community_id} (occurrence {occurrence_id}); a running worker will send it."
+    )
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook(config: ConfigOption = None) -> None:
+    """Register POST /webhooks/telegram (with its secret and allowed updates) for every bot."""
+    import asyncio
+
+    from hub.adapters.telegram.settings import TelegramSettings
+    from hub.adapters.telegram.setup import register_webhook
+
+    configs = _validated(config)
+    public_url = configs[0].config.server.public_url
+    if public_url is None:
+        err.print(
+            "[red]server.public_url is not set[/red]: Telegram needs a public HTTPS address (or leave it unset and the hub polls)."
+        )
+        raise typer.Exit(1)
+    for loaded in configs:
+        section = loaded.config.platform_sections().get("telegram")
+        if isinstance(section, TelegramSettings):
+            try:
+                url = asyncio.run(register_webhook(section, public_url))
+            except Exception as error:  # an owner gets one clear line, never the token
+                message = str(error).replace(section.token.get_secret_value(), "[redacted]")
+                err.print(f"[red]{loaded.config.community.id}:[/red] {message}", markup=True)
+                raise typer.Exit(1) from None
+            out.print(f"{loaded.config.community.id}: Telegram will post updates to {url}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply database migrations (idempotent)."""
+    hub = _load(config)
+    hub.database.upgrade()
+    out.print("Database is up to date.")
+
+
+HostOption = Annotated[str | None, typer.Option(help="Listen address (default: server.host).")]
+PortOption = Annotated[int | None, typer.Option(help="Listen port (default: server.port).")]
+
+
+@app.command()
+def serve(config: ConfigOption = None, host: HostOption = None, port: PortOption = None) -> None:
+    """Serve HTTP: webhooks, webchat, /healthz and /metrics."""
+    from hub.runtime import serve_http
+
+    serve_http(_load(config), host, port)
+
+
+@app.command()
+def worker(
+    config: ConfigOption = None, threads: Annotated[int, typer.Option(min=1, max=64)] = 8
+) -> None:
+    """Process events, rituals and deliveries from the queue."""
+    from hub.runtime import run_worker
+
+    run_worker(_load(config), threads)
+
+
+@app.command()
+def scheduler(config: ConfigOption = None) -> None:
+    """Fire scheduled rituals (safe to run several: each occurrence is claimed once)."""
+    from hub.runtime import run_scheduler_process
+
+    run_scheduler_process(_load(config))
+
+
+@app.command()
+def gateway(config: ConfigOption = None) -> None:
+    """Hold the long-lived platform connections that webhooks cannot replace (Telegram polling)."""
+    from hub.runtime import run_gateway
+
+    run_gateway(_load(config))
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    threads: Annotated[int, typer.Option(min=1, max=64)] = 4,
+    host: HostOption = None,
+    port: PortOption = None,
+) -> None:
+    """Everything in one process: HTTP server, workers and scheduler (embedded defaults)."""
+    from hub.runtime import run_all
+
+    run_all(_load(config), threads, host, port)

@@ -1,0 +1,84 @@
+"""A community as the running hub sees it: its config, spaces and enabled rituals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hub.core.config.models import HubConfig, RitualSection, ScheduledRitualSection
+from hub.core.domain import Community, Space
+from hub.core.ritual import Ritual
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnabledRitual:
+    """A ritual with its configured section."""
+
+    ritual: Ritual
+    config: RitualSection
+
+    @property
+    def name(self) -> str:
+        """The ritual's catalogue name."""
+        return self.ritual.name
+
+    @property
+    def schedule(self) -> str | None:
+        """Its cron expression, if it is a scheduled ritual."""
+        return self.config.schedule if isinstance(self.config, ScheduledRitualSection) else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommunityRuntime:
+    """Everything the services need about one community, built once from its config."""
+
+    community: Community
+    config: HubConfig
+    spaces: tuple[Space, ...]
+    rituals: tuple[EnabledRitual, ...]
+
+    def commands(self) -> dict[str, str]:
+        """Every verb the enabled rituals answer, described in the community's locale."""
+        locale = self.community.locale
+        return {
+            verb: descriptions.get(locale) or descriptions["en"]
+            for enabled in self.rituals
+            for verb, descriptions in enabled.ritual.commands.items()
+        }
+
+    def ritual(self, name: str) -> EnabledRitual | None:
+        """The enabled ritual of that name, if any."""
+        return next((r for r in self.rituals if r.name == name), None)
+
+    def spaces_named(self, name: str, platform: str | None = None) -> list[Space]:
+        """The spaces of that name, on one platform or on all."""
+        return [s for s in self.spaces if s.name == name and platform in (None, s.platform)]
+
+    def space_at(self, platform: str, address: str) -> Space | None:
+        """The configured space behind a platform address, if any."""
+        return next(
+            (s for s in self.spaces if s.platform == platform and s.address == address), None
+        )
+
+
+def build_runtime(config: HubConfig, catalogue: Mapping[str, Ritual]) -> CommunityRuntime:
+    """The runtime view of one validated community config."""
+    section = config.community
+    community = Community(
+        id=section.id, name=section.name, timezone=section.timezone, locale=section.locale
+    )
+    spaces = tuple(
+        Space(community_id=community.id, platform=platform, name=name, address=address)
+        for platform, platform_section in config.platform_sections().items()
+        for name, address in platform_section.spaces.items()
+    )
+    sections = config.ritual_sections()
+    for name, ritual in catalogue.items():
+        if ritual.always_on and name not in sections:
+            sections[name] = ritual.config_model()
+    rituals = tuple(
+        EnabledRitual(ritual=catalogue[name], config=ritual_section)
+        for name, ritual_section in sections.items()
+        if ritual_section.enabled and name in catalogue
+    )
+    return CommunityRuntime(community=community, config=config, spaces=spaces, rituals=rituals)

@@ -1,0 +1,1 @@
+"""Owner configuration: typed models, the YAML loader with precise errors, cross-checks."""

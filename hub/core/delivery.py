@@ -1,0 +1,56 @@
+"""Deliveries: one part of one outbound message to one platform destination, tracked until sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class DeliveryState(StrEnum):
+    """queued → sending → sent | failed. A `sent` delivery is never sent again."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Destination:
+    """Where a platform payload goes: a space's address, or a member's user id for a DM."""
+
+    community_id: str
+    platform: str
+    address: str
+    private: bool = False
+    member_id: int | None = None
+    space: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentRef:
+    """What the platform said about a message it accepted."""
+
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """A delivery as the sender sees it: the rendered payload and where it goes."""
+
+    id: int
+    idempotency_key: str
+    community_id: str
+    destination: Destination
+    payload: dict[str, Any]
+    state: DeliveryState
+    attempts: int
+
+
+def idempotency_key(cause: str, outbound_key: str, destination: Destination, part: int) -> str:
+    """The stable key of a delivery: the same cause never yields two sends of one part."""
+    where = (
+        f"{destination.platform}:{'dm' if destination.private else 'space'}:{destination.address}"
+    )
+    return f"{cause}|{outbound_key}|{where}|{part}"

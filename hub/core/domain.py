@@ -1,0 +1,56 @@
+"""The neutral vocabulary of the hub: communities, spaces, members and their platform identities.
+
+Platform ids are opaque strings: the core never parses a chat id or a user id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Community:
+    """A growth community, as configured by its owner in one YAML file."""
+
+    id: str
+    name: str
+    timezone: str
+    locale: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Space:
+    """A place on one platform where the community meets (group, channel, opt-in list, room).
+
+    `name` is the owner's name for it (shared across platforms: "main" can live on Telegram
+    and Slack at once); `address` is the platform's opaque id for it.
+    """
+
+    community_id: str
+    platform: str
+    name: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Identity:
+    """One account of a person on one platform."""
+
+    platform: str
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Member:
+    """A person in a community, with one or more platform identities."""
+
+    id: int
+    community_id: str
+    display_name: str
+    locale: str | None = None
+    identities: tuple[Identity, ...] = field(default_factory=tuple)
+
+    def identity_on(self, platform: str) -> Identity | None:
+        """The member's account on `platform`, if they have one."""
+        return next((i for i in self.identities if i.platform == platform), None)

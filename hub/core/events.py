@@ -1,0 +1,112 @@
+"""Events: what happened on a platform, in the hub's neutral vocabulary (past tense).
+
+Adapters build them; rituals react to them. `event_id` is unique per platform delivery and is
+what makes inbound processing idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter
+
+from hub.core.domain import Identity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventBase:
+    """Fields every event carries. `space` is the space name, or None for a private chat."""
+
+    event_id: str
+    community_id: str
+    platform: str
+    space: str | None
+    actor: Identity
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberJoined(EventBase):
+    """A person joined a space (or opted in, on WhatsApp)."""
+
+    kind: Literal["member_joined"] = "member_joined"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberLeft(EventBase):
+    """A person left a space (or opted out)."""
+
+    kind: Literal["member_left"] = "member_left"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageReceived(EventBase):
+    """A member wrote something. `reply_to` is the platform id of the message answered."""
+
+    text: str
+    message_id: str
+    reply_to: str | None = None
+    kind: Literal["message_received"] = "message_received"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionAdded(EventBase):
+    """A member reacted to a message with an emoji."""
+
+    message_id: str
+    emoji: str
+    kind: Literal["reaction_added"] = "reaction_added"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandInvoked(EventBase):
+    """A member asked the hub for something: `/hub <name> <args…>`."""
+
+    name: str
+    args: tuple[str, ...] = field(default_factory=tuple)
+    kind: Literal["command_invoked"] = "command_invoked"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ButtonClicked(EventBase):
+    """A member pressed a button the hub had sent."""
+
+    action: str
+    value: str = ""
+    message_id: str | None = None
+    kind: Literal["button_clicked"] = "button_clicked"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollAnswered(EventBase):
+    """A member answered a poll the hub had sent."""
+
+    poll_id: str
+    option_ids: tuple[int, ...]
+    kind: Literal["poll_answered"] = "poll_answered"
+
+
+Event = Annotated[
+    MemberJoined
+    | MemberLeft
+    | MessageReceived
+    | ReactionAdded
+    | CommandInvoked
+    | ButtonClicked
+    | PollAnswered,
+    Field(discriminator="kind"),
+]
+
+_EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def event_to_json(event: Event) -> dict[str, Any]:
+    """A JSON-safe dict, for queues and logs."""
+    return _EVENT_ADAPTER.dump_python(event, mode="json")  # type: ignore[no-any-return]
+
+
+def event_from_json(data: dict[str, Any]) -> Event:
+    """The event a dict made by `event_to_json` describes."""
+    return _EVENT_ADAPTER.validate_python(data)

@@ -1,0 +1,102 @@
+"""The ritual port: what a ritual is given and what it returns.
+
+Rituals are pure: state, `now` and a seeded random generator in; outbound messages, records and
+the new state out. No clock, database, SDK or queue inside, so every run can be replayed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+from hub.core.config.models import RitualSection
+from hub.core.domain import Community, Member, Space
+from hub.core.events import Event
+from hub.core.outbound import Outbound
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Occurrence:
+    """One firing of a ritual, scheduled or fired by hand (`manual`)."""
+
+    id: int
+    ritual: str
+    scheduled_at: datetime
+    manual: bool = False
+
+    @property
+    def cause(self) -> str:
+        """How deliveries of this occurrence are named (see `Replaces`)."""
+        return f"occurrence:{self.id}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RepliedTo:
+    """The hub message a member replied to, when it was one of ours."""
+
+    ritual: str
+    outbound_key: str
+    cause: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RitualContext:
+    """Everything a ritual may know about the world for one decision."""
+
+    community: Community
+    config: RitualSection
+    now: datetime
+    rng: random.Random
+    state: Mapping[str, Any]
+    spaces: tuple[Space, ...]
+    member: Member | None = None
+    replied_to: RepliedTo | None = None
+    private_link: str | None = None
+    """Set when the member must open a private chat before the hub may write to them there."""
+    """`commands`: every verb the community's enabled rituals answer, described in its locale."""
+    texts: Mapping[str, str] = field(default_factory=dict)
+    commands: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """A fact a ritual wants kept (append-only), optionally about a member."""
+
+    kind: str
+    data: Mapping[str, Any]
+    member_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RitualResult:
+    """What a ritual decided. `state=None` leaves the state unchanged."""
+
+    outbound: tuple[Outbound, ...] = ()
+    state: Mapping[str, Any] | None = None
+    records: tuple[Record, ...] = ()
+
+
+NOTHING = RitualResult()
+
+
+class Ritual(Protocol):
+    """A ritual module's entry point; see hub/rituals/ for the catalogue."""
+
+    name: ClassVar[str]
+    config_model: ClassVar[type[RitualSection]]
+    default_texts: ClassVar[Mapping[str, Mapping[str, str]]]
+    commands: ClassVar[Mapping[str, Mapping[str, str]]]
+    """Verbs this ritual answers, with a one-line description per locale (for `help`)."""
+    always_on: ClassVar[bool]
+    """Enabled with its default settings unless the YAML disables it."""
+
+    def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
+        """React to something that happened on a platform."""
+        ...
+
+    def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
+        """Act on a scheduled (or manual) firing."""
+        ...

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 typed ORM, Alembic migrations, and the session factory."""

@@ -1,0 +1,86 @@
+"""Help: `/hub help` lists what a member may ask, and an unknown verb gets a helpful reply.
+
+Always on (a community can disable it). It answers where it was asked: in the space, or in the
+private chat.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from hub.core.config.models import RitualSection
+from hub.core.events import CommandInvoked, Event
+from hub.core.outbound import MemberTarget, Outbound, SpaceTarget, Target
+from hub.core.richtext import RichText, escape_markup, parse_markup
+from hub.core.ritual import NOTHING, Occurrence, RitualContext, RitualResult
+from hub.core.templates import TemplateSource
+from hub.rituals.base import text
+
+
+class HelpConfig(RitualSection):
+    """`rituals.help`: override the texts if you like."""
+
+    intro: TemplateSource | None = None
+    unknown: TemplateSource | None = None
+
+
+class Help:
+    """Answers `help` and every verb no ritual claims."""
+
+    name: ClassVar[str] = "help"
+    config_model: ClassVar[type[RitualSection]] = HelpConfig
+    always_on: ClassVar[bool] = True
+    commands: ClassVar[dict[str, dict[str, str]]] = {
+        "help": {"fr": "affiche cette aide", "en": "show this help"}
+    }
+    default_texts: ClassVar[dict[str, dict[str, str]]] = {
+        "fr": {
+            "intro": "Voici ce que tu peux me demander dans **{{ community.name }}** :",
+            "unknown": "Je ne connais pas la commande `{{ verb }}`. Écris `/hub help` pour voir ce que je sais faire.",
+        },
+        "en": {
+            "intro": "Here is what you can ask me in **{{ community.name }}**:",
+            "unknown": "I don't know the command `{{ verb }}`. Write `/hub help` to see what I can do.",
+        },
+    }
+
+    def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
+        """List the commands on `help`; explain on an unknown verb; ignore everything else."""
+        if not isinstance(event, CommandInvoked) or ctx.member is None:
+            return NOTHING
+        config = _config(ctx)
+        if event.name == "help":
+            intro = text(ctx, config.intro, "intro")
+            body, key = RichText(intro.blocks + _listing(ctx).blocks), "help"
+        elif event.name not in ctx.commands:
+            body, key = text(ctx, config.unknown, "unknown", verb=event.name), "help:unknown"
+        else:
+            return NOTHING
+        return RitualResult(
+            outbound=(Outbound(key=key, target=_reply_target(ctx, event), body=body),)
+        )
+
+    def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
+        """Help is not scheduled."""
+        return NOTHING
+
+
+def _listing(ctx: RitualContext) -> RichText:
+    return parse_markup(
+        "\n".join(
+            f"- `/hub {escape_markup(verb)}` — {escape_markup(about)}"
+            for verb, about in sorted(ctx.commands.items())
+        )
+    )
+
+
+def _reply_target(ctx: RitualContext, event: CommandInvoked) -> Target:
+    if event.space is not None:
+        return SpaceTarget(space=event.space, platform=event.platform)
+    assert ctx.member is not None
+    return MemberTarget(member_id=ctx.member.id, platform=event.platform)
+
+
+def _config(ctx: RitualContext) -> HelpConfig:
+    assert isinstance(ctx.config, HelpConfig)
+    return ctx.config

@@ -1,0 +1,118 @@
+"""Poll: a scheduled question with choices, posted to every space; the tally updates as people vote.
+
+Votes are per member, not per account: a member who votes on Slack and again on the webchat
+changes their vote. Every space's copy of the poll is edited to show the new tally.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field
+
+from hub.core.config.models import ScheduledRitualSection
+from hub.core.events import ButtonClicked, Event
+from hub.core.outbound import Button, Outbound, Replaces, SpaceTarget
+from hub.core.richtext import RichText
+from hub.core.ritual import NOTHING, Occurrence, RitualContext, RitualResult
+from hub.core.templates import TemplateSource
+from hub.rituals.base import text
+
+KEEP_POLLS = 20  # the most recent polls whose votes are still counted
+
+
+class PollConfig(ScheduledRitualSection):
+    """`rituals.poll`: when, where, the question and its choices."""
+
+    question: Annotated[str, Field(min_length=1, max_length=300)]
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=75)]], Field(min_length=2, max_length=10)
+    ]
+    tally: TemplateSource | None = None
+
+
+class Poll:
+    """Asks, counts, and keeps every copy of the tally up to date."""
+
+    name: ClassVar[str] = "poll"
+    config_model: ClassVar[type[ScheduledRitualSection]] = PollConfig
+    always_on: ClassVar[bool] = False
+    commands: ClassVar[dict[str, dict[str, str]]] = {}
+    default_texts: ClassVar[dict[str, dict[str, str]]] = {
+        "fr": {
+            "tally": "📊 **{{ question }}**\n\n{% for o in options %}- {{ o.label }} — {{ o.count }} vote{{ 's' if o.count > 1 }}\n{% endfor %}\n_{{ total }} participant{{ 's' if total > 1 }}_"
+        },
+        "en": {
+            "tally": "📊 **{{ question }}**\n\n{% for o in options %}- {{ o.label }} — {{ o.count }} vote{{ 's' if o.count != 1 }}\n{% endfor %}\n_{{ total }} participant{{ 's' if total != 1 }}_"
+        },
+    }
+
+    def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
+        """Post the poll with no votes yet."""
+        config = _config(ctx)
+        polls = _recent({**ctx.state.get("polls", {}), str(occurrence.id): {"votes": {}}})
+        body, buttons = _tally(ctx, {}), _buttons(config, occurrence.id)
+        outbound = tuple(
+            Outbound(key="poll", target=SpaceTarget(space=space), body=body, buttons=buttons)
+            for space in config.spaces
+        )
+        return RitualResult(outbound=outbound, state={**ctx.state, "polls": polls})
+
+    def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
+        """Count a vote (or a changed vote) and edit every copy of the poll."""
+        vote = _vote(ctx, event)
+        if vote is None or ctx.member is None:
+            return NOTHING
+        poll_id, choice = vote
+        polls = dict(ctx.state.get("polls", {}))
+        votes = {**polls[poll_id]["votes"], str(ctx.member.id): choice}
+        if polls[poll_id]["votes"].get(str(ctx.member.id)) == choice:
+            return NOTHING
+        polls[poll_id] = {"votes": votes}
+        edit = Outbound(
+            key="poll",
+            target=SpaceTarget(space=event.space or ""),
+            body=_tally(ctx, votes),
+            buttons=_buttons(_config(ctx), int(poll_id)),
+            replaces=Replaces(cause=f"occurrence:{poll_id}", key="poll"),
+        )
+        return RitualResult(outbound=(edit,), state={**ctx.state, "polls": polls})
+
+
+def _vote(ctx: RitualContext, event: Event) -> tuple[str, int] | None:
+    if not isinstance(event, ButtonClicked) or event.action != "vote":
+        return None
+    poll_id, _, choice = event.value.partition(":")
+    if poll_id not in ctx.state.get("polls", {}) or not choice.isdigit():
+        return None
+    if int(choice) >= len(_config(ctx).options):
+        return None
+    return poll_id, int(choice)
+
+
+def _tally(ctx: RitualContext, votes: dict[str, int]) -> RichText:
+    config = _config(ctx)
+    options = [
+        {"label": label, "count": sum(1 for v in votes.values() if v == index)}
+        for index, label in enumerate(config.options)
+    ]
+    return text(
+        ctx, config.tally, "tally", question=config.question, options=options, total=len(votes)
+    )
+
+
+def _buttons(config: PollConfig, poll_id: int) -> tuple[Button, ...]:
+    return tuple(
+        Button(label=label, action="vote", value=f"{poll_id}:{i}")
+        for i, label in enumerate(config.options)
+    )
+
+
+def _recent(polls: dict[str, Any]) -> dict[str, Any]:
+    newest = sorted(polls, key=int)[-KEEP_POLLS:]
+    return {key: polls[key] for key in newest}
+
+
+def _config(ctx: RitualContext) -> PollConfig:
+    assert isinstance(ctx.config, PollConfig)
+    return ctx.config

@@ -1,0 +1,146 @@
+"""Process runners: what `hub serve`, `worker`, `scheduler` and `run` actually start."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+import uvicorn
+from starlette.applications import Starlette
+
+from hub.bootstrap import Hub
+from hub.web.app import create_app
+from workers.actors import Actors, declare_actors
+from workers.broker import make_broker
+from workers.processes import event_enqueuer, run_scheduler, start_worker
+
+log = structlog.get_logger(__name__)
+
+
+def actors_for(hub: Hub) -> Actors:
+    """The actors on a broker set up from the hub's broker settings."""
+    heartbeat = hub.settings.broker.heartbeat_timeout.total_seconds()
+    return declare_actors(
+        make_broker(hub.redis_url, heartbeat_timeout_ms=int(heartbeat * 1000)), hub
+    )
+
+
+def build_app(hub: Hub, actors: Actors, listeners: list[Any] | None = None) -> Starlette:
+    """The web app with every platform listener's routes."""
+    listeners = hub.listeners(event_enqueuer(actors)) if listeners is None else listeners
+    routes: list[Any] = [route for listener in listeners for route in listener.routes()]
+    return create_app(
+        database=hub.database, redis_url=hub.redis_url, routes=routes, rooms=_rooms(hub)
+    )
+
+
+def _address(hub: Hub, host: str | None, port: int | None) -> tuple[str, int]:
+    server = hub.settings.server
+    return host or server.host, port or server.port
+
+
+def serve_http(hub: Hub, host: str | None = None, port: int | None = None) -> None:
+    """`hub serve`."""
+    host, port = _address(hub, host, port)
+    uvicorn.run(
+        build_app(hub, actors_for(hub)), host=host, port=port, log_config=None, access_log=False
+    )
+
+
+def run_worker(hub: Hub, threads: int) -> None:
+    """`hub worker`: consume until SIGTERM/SIGINT."""
+    actors = actors_for(hub)
+    worker = start_worker(actors.deliver.broker, threads)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    log.info("worker.stopping")
+    worker.stop()
+
+
+def run_scheduler_process(hub: Hub) -> None:
+    """`hub scheduler`: tick until SIGTERM/SIGINT."""
+    actors = actors_for(hub)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_scheduler(hub, actors, stop)
+
+
+def start_connections(listeners: list[Any]) -> Callable[[], None]:
+    """Run the listeners' long-lived connections (Telegram polling…) in a thread; returns stop."""
+    holders = [listener for listener in listeners if hasattr(listener, "background")]
+    if not holders:
+        return lambda: None
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    async def main() -> None:
+        await asyncio.gather(*(holder.background(stop) for holder in holders))
+
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(main(),), name="connections", daemon=True
+    )
+    thread.start()
+
+    def stop_all() -> None:
+        loop.call_soon_threadsafe(stop.set)
+
+    return stop_all
+
+
+def run_gateway(hub: Hub) -> None:
+    """`hub gateway`: hold the connections that webhooks cannot replace, until SIGTERM/SIGINT."""
+    listeners = hub.listeners(event_enqueuer(actors_for(hub)))
+    if not any(getattr(listener, "pollers", None) for listener in listeners):
+        log.info("gateway.nothing_to_hold")
+        return
+    stop_connections = start_connections(listeners)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    stop_connections()
+
+
+def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = None) -> None:
+    """`hub run`: migrate the database, then server, workers and scheduler in one process."""
+    hub.database.upgrade()
+    actors = actors_for(hub)
+    worker = start_worker(actors.deliver.broker, threads)
+    stop = threading.Event()
+    threading.Thread(
+        target=run_scheduler, args=(hub, actors, stop), name="scheduler", daemon=True
+    ).start()
+    host, port = _address(hub, host, port)
+    for community_id, name in _rooms(hub):
+        print(f"Webchat ready: open http://{host}:{port}/chat/{community_id}/{name}", flush=True)
+    listeners = hub.listeners(event_enqueuer(actors))
+    stop_connections = start_connections(listeners)
+    try:
+        uvicorn.run(
+            build_app(hub, actors, listeners),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        stop_connections()
+        stop.set()
+        worker.stop()
+
+
+def _rooms(hub: Hub) -> list[tuple[str, str]]:
+    return [
+        (community_id, name)
+        for community_id, runtime in hub.communities.items()
+        for platform, section in runtime.config.platform_sections().items()
+        if platform == "webchat"
+        for name in section.spaces
+    ]

@@ -1,0 +1,63 @@
+"""The HTTP app: platform routes, health, metrics, and a small index of the chat rooms."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+import redis.asyncio as aioredis
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from hub.core.storage.db import Database
+from hub.web.metrics import DeliveryStateCollector
+
+
+def create_app(
+    *, database: Database, redis_url: str, routes: list[BaseRoute], rooms: list[tuple[str, str]]
+) -> Starlette:
+    """The ASGI app served by `hub serve` and `hub run`."""
+    outbox_registry = CollectorRegistry(auto_describe=True)
+    outbox_registry.register(DeliveryStateCollector(database))
+    redis = aioredis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+
+    async def healthz(_: Request) -> Response:
+        checks = {
+            "database": await _check(asyncio.to_thread(database.ping)),
+            "broker": await _check(redis.ping()),
+        }
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "unavailable", **checks},
+            status_code=200 if healthy else 503,
+        )
+
+    async def metrics(_: Request) -> Response:
+        outbox = await asyncio.to_thread(generate_latest, outbox_registry)
+        return Response(generate_latest(REGISTRY) + outbox, media_type=CONTENT_TYPE_LATEST)
+
+    async def index(_: Request) -> Response:
+        links = "".join(
+            f'<li><a href="/chat/{html.escape(c)}/{html.escape(s)}">{html.escape(c)} · #{html.escape(s)}</a></li>'
+            for c, s in rooms
+        )
+        return HTMLResponse(f"<!doctype html><title>Hub</title><h1>Hub</h1><ul>{links}</ul>")
+
+    core_routes: list[BaseRoute] = [
+        Route("/", index),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+    ]
+    return Starlette(routes=core_routes + routes)
+
+
+async def _check(probe: object) -> str:
+    try:
+        await asyncio.wait_for(probe, timeout=3)  # type: ignore[arg-type]
+    except Exception as error:
+        return f"unavailable: {type(error).__name__}"
+    return "ok"

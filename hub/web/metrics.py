@@ -1,0 +1,52 @@
+"""Prometheus metrics: what ops watch. Defined once, used by the web app and the workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client import Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from hub.core.storage.db import Database
+from hub.core.storage.orm import DeliveryRow
+
+EVENTS_RECEIVED = Counter(
+    "hub_events_received_total", "Inbound events accepted and queued", ["platform", "kind"]
+)
+DELIVERY_ATTEMPTS = Counter(
+    "hub_delivery_attempts_total",
+    "Delivery attempts by platform and outcome",
+    ["platform", "outcome"],
+)
+DELIVERY_LATENCY = Histogram(
+    "hub_delivery_latency_seconds",
+    "Time from a delivery being planned to the platform accepting it",
+    ["platform"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900),
+)
+
+
+class DeliveryStateCollector(Collector):
+    """Deliveries by platform and state, read from the database at scrape time.
+
+    Workers may run anywhere; the outbox is the one place that knows every delivery's state.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "hub_deliveries",
+            "Deliveries in the outbox by platform and state",
+            labels=["platform", "state"],
+        )
+        query = select(DeliveryRow.platform, DeliveryRow.state, func.count()).group_by(
+            DeliveryRow.platform, DeliveryRow.state
+        )
+        with self.database.engine.connect() as connection:
+            for platform, state, count in connection.execute(query):
+                family.add_metric([platform, state], count)
+        yield family

@@ -1,0 +1,111 @@
+"""Occurrences are claimed once, even by two schedulers at once; downtime is handled by grace."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from structlog.testing import capture_logs
+
+from hub.core.scheduler import Scheduler, upcoming
+from hub.core.storage.orm import OccurrenceRow
+from tests.builders import compose, write_config
+
+MONDAY_9_PARIS = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Paris (UTC+1)
+
+
+def at(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+def test_two_schedulers_running_side_by_side_fire_each_occurrence_once(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    other = compose(write_config(tmp_path), database_url, redis_url, upgrade=False)
+    won: list[list[int]] = []
+    start = threading.Barrier(2)
+
+    def run(scheduler: Scheduler) -> None:
+        start.wait()
+        for minute in range(5):
+            scheduler.clock = at(MONDAY_9_PARIS + timedelta(minutes=minute))
+            won.append(scheduler.claim_due())
+
+    threads = [
+        threading.Thread(target=run, args=(Scheduler(h.database, h.communities, name),))
+        for h, name in ((hub, "a"), (other, "b"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    fired = [occurrence for batch in won for occurrence in batch]
+    assert len(fired) == 1
+    with hub.database.transaction() as session:
+        (row,) = session.scalars(select(OccurrenceRow)).all()
+        assert row.scheduled_at == MONDAY_9_PARIS
+
+
+def test_missed_occurrences_inside_the_grace_period_fire_once_after_downtime(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    back_up = MONDAY_9_PARIS + timedelta(minutes=40)
+    assert len(hub.scheduler(clock=at(back_up)).claim_due()) == 1
+    assert hub.scheduler(clock=at(back_up + timedelta(minutes=1))).claim_due() == []
+
+
+def test_missed_occurrences_older_than_the_grace_period_are_skipped_and_logged(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    hub.scheduler(
+        clock=at(MONDAY_9_PARIS - timedelta(days=7, minutes=-1))
+    ).claim_due()  # last seen a week ago
+    back_up = MONDAY_9_PARIS + timedelta(hours=2)
+    with capture_logs() as logs:
+        assert hub.scheduler(clock=at(back_up)).claim_due() == []
+    with hub.database.transaction() as session:
+        states = {r.scheduled_at: r.state for r in session.scalars(select(OccurrenceRow))}
+    assert states[MONDAY_9_PARIS] == "skipped"
+    assert [log["scheduled_at"] for log in logs if log["event"] == "occurrence.skipped"] == [
+        MONDAY_9_PARIS.isoformat()
+    ]
+
+
+def test_a_first_start_does_not_replay_the_past(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    assert hub.scheduler(clock=at(MONDAY_9_PARIS + timedelta(hours=3))).claim_due() == []
+
+
+def test_upcoming_lists_occurrences_in_local_time_across_the_spring_change(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    found = upcoming(hub.communities, datetime(2026, 3, 20, tzinfo=UTC), days=14)
+    assert [o.at for o in found] == [
+        datetime(2026, 3, 23, 8, 0, tzinfo=UTC),  # 09:00 CET
+        datetime(2026, 3, 30, 7, 0, tzinfo=UTC),  # 09:00 CEST, after the change on the 29th
+    ]
+
+
+def test_stale_claims_and_deliveries_are_found_for_requeueing(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    scheduler = hub.scheduler(clock=at(MONDAY_9_PARIS))
+    (occurrence,) = scheduler.claim_due()
+    later = Scheduler(
+        hub.database, hub.communities, "later", clock=at(MONDAY_9_PARIS + timedelta(minutes=5))
+    )
+    assert later.stale_occurrences() == [occurrence]
+    hub.service.clock = at(MONDAY_9_PARIS)
+    deliveries = hub.service.run_occurrence(occurrence)
+    assert later.stale_occurrences() == []
+    assert sorted(later.stale_deliveries()) == sorted(deliveries)

@@ -1,0 +1,1 @@
+"""Local fakes of each platform's wire API, validating requests as the platform does."""

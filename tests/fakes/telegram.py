@@ -1,0 +1,237 @@
+"""A local fake of the Telegram Bot API that validates like Telegram does.
+
+The real python-telegram-bot `Bot` talks to it over HTTP (form-encoded bodies, JSON-encoded
+non-string values). It checks the token, chats (unknown, blocked, migrated), text (empty, too
+long, unbalanced HTML), per-chat rate limits (429 with retry_after), and records what it accepts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+TOKEN = "123456:TEST-token"
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "a",
+    "tg-spoiler",
+    "blockquote",
+}
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+@dataclass
+class Chat:
+    type: str = "supergroup"
+    blocked: bool = False
+    migrated_to: int | None = None
+
+
+@dataclass
+class FakeTelegram:
+    """State of the fake Bot API; tests arrange chats and read `sent`."""
+
+    chats: dict[str, Chat] = field(default_factory=dict)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    answered_callbacks: list[str] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    webhook: str | None = None
+    webhook_args: dict[str, Any] = field(default_factory=dict)
+    per_chat_per_second: int = 5
+    _times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
+
+    def in_chat(self, chat_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.sent if str(m["chat_id"]) == chat_id]
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/bot{token}/{method}", self._call, methods=["POST"])])
+
+    async def _call(self, request: Request) -> Response:
+        if request.path_params["token"] != TOKEN:
+            return _fail(401, "Unauthorized")
+        args = await _args(request)
+        handler = getattr(self, "_" + request.path_params["method"], None)
+        if handler is None:
+            return _fail(404, "Not Found: method not found")
+        result: Response = handler(args)
+        return result
+
+    def _getMe(self, _: dict[str, Any]) -> Response:
+        return _ok({"id": 42, "is_bot": True, "first_name": "Hub", "username": "hub_test_bot"})
+
+    def _getUpdates(self, args: dict[str, Any]) -> Response:
+        if self.webhook is not None:
+            return _fail(409, "Conflict: can't use getUpdates method while webhook is active")
+        offset = int(args.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        return _ok(self.updates[:100])
+
+    def _setWebhook(self, args: dict[str, Any]) -> Response:
+        self.webhook = str(args.get("url"))
+        self.webhook_args = args
+        return _ok(True)
+
+    def _deleteWebhook(self, _: dict[str, Any]) -> Response:
+        self.webhook = None
+        return _ok(True)
+
+    def _answerCallbackQuery(self, args: dict[str, Any]) -> Response:
+        self.answered_callbacks.append(str(args.get("callback_query_id")))
+        return _ok(True)
+
+    def _sendMessage(self, args: dict[str, Any]) -> Response:
+        chat_id = str(args.get("chat_id", ""))
+        problem = self._chat_problem(chat_id) or _text_problem(args) or self._too_fast(chat_id)
+        if problem:
+            return problem
+        return _ok(self._record(chat_id, args))
+
+    def _sendPoll(self, args: dict[str, Any]) -> Response:
+        chat_id = str(args.get("chat_id", ""))
+        problem = self._chat_problem(chat_id) or self._too_fast(chat_id)
+        if problem:
+            return problem
+        options = [o["text"] if isinstance(o, dict) else o for o in args.get("options", [])]
+        message = self._record(chat_id, {**args, "options": options})
+        message["poll"] = {
+            "id": f"poll{message['message_id']}",
+            "question": args.get("question"),
+            "options": [
+                {"text": o, "voter_count": 0, "persistent_id": f"o{i}"}
+                for i, o in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": args.get("is_anonymous", True),
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": True,
+            "members_only": False,
+        }
+        return _ok(message)
+
+    def _editMessageText(self, args: dict[str, Any]) -> Response:
+        problem = _text_problem(args)
+        if problem:
+            return problem
+        self.edits.append(args)
+        chat_id = str(args.get("chat_id"))
+        return _ok(
+            {
+                "message_id": int(args["message_id"]),
+                "date": int(time.time()),
+                "chat": {"id": int(chat_id), "type": self.chats[chat_id].type},
+                "text": args.get("text"),
+            }
+        )
+
+    def _record(self, chat_id: str, args: dict[str, Any]) -> dict[str, Any]:
+        message_id = next(self._ids)
+        self.sent.append({**args, "chat_id": chat_id, "message_id": message_id})
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": int(chat_id), "type": self.chats[chat_id].type},
+            "text": args.get("text"),
+        }
+
+    def _chat_problem(self, chat_id: str) -> Response | None:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            return _fail(400, "Bad Request: chat not found")
+        if chat.blocked:
+            return _fail(403, "Forbidden: bot was blocked by the user")
+        if chat.migrated_to is not None:
+            return _fail(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
+        return None
+
+    def _too_fast(self, chat_id: str) -> Response | None:
+        now = time.monotonic()
+        recent = [t for t in self._times[chat_id] if now - t < 0.9]
+        self._times[chat_id] = [*recent, now]
+        if len(recent) >= self.per_chat_per_second:
+            return _fail(429, "Too Many Requests: retry after 3", {"retry_after": 3})
+        return None
+
+
+def _text_problem(args: dict[str, Any]) -> Response | None:
+    text = args.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return _fail(400, "Bad Request: message text is empty")
+    if len(text) > 4096:
+        return _fail(400, "Bad Request: message is too long")
+    if args.get("parse_mode") == "HTML" and not _balanced(text):
+        return _fail(
+            400, "Bad Request: can't parse entities: unsupported start tag or unclosed tag"
+        )
+    return None
+
+
+def _balanced(text: str) -> bool:
+    stack: list[str] = []
+    for closing, name in _TAG.findall(text):
+        if name.lower() not in ALLOWED_TAGS:
+            return False
+        if not closing:
+            stack.append(name.lower())
+        elif not stack or stack.pop() != name.lower():
+            return False
+    stripped = _TAG.sub("", text)
+    return not stack and "<" not in stripped and ">" not in stripped
+
+
+async def _args(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if request.headers.get("content-type", "").startswith("application/json"):
+        data = json.loads(raw or b"{}")
+        return data if isinstance(data, dict) else {}
+    args: dict[str, Any] = {}
+    for key, values in parse_qs(raw.decode()).items():
+        value = values[0]
+        try:
+            args[key] = (
+                json.loads(value)
+                if key not in ("text", "question", "chat_id", "callback_query_id")
+                else value
+            )
+        except ValueError:
+            args[key] = value
+    return args
+
+
+def _ok(result: Any) -> Response:
+    return Response(json.dumps({"ok": True, "result": result}), media_type="application/json")
+
+
+def _fail(status: int, description: str, parameters: dict[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return Response(json.dumps(body), status_code=status, media_type="application/json")

@@ -1,0 +1,81 @@
+"""Builders for pure ritual tests: a context, a member, events. No server, no database."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.core.config.models import RitualSection
+from hub.core.domain import Community, Identity, Member, Space
+from hub.core.events import MemberJoined, MessageReceived
+from hub.core.ritual import RepliedTo, RitualContext
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+COMMUNITY = Community(
+    id="inside-freelancing", name="Inside Freelancing", timezone="Europe/Paris", locale="fr"
+)
+SPACES = (
+    Space(community_id=COMMUNITY.id, platform="webchat", name="main", address="salon"),
+    Space(community_id=COMMUNITY.id, platform="telegram", name="main", address="-100123"),
+)
+
+
+def member(member_id: int = 7, name: str = "Jean-Pierre") -> Member:
+    return Member(
+        id=member_id,
+        community_id=COMMUNITY.id,
+        display_name=name,
+        identities=(Identity(platform="webchat", user_id=f"u{member_id}", display_name=name),),
+    )
+
+
+def context(
+    config: RitualSection,
+    texts: Mapping[str, str],
+    *,
+    state: Mapping[str, Any] | None = None,
+    who: Member | None = None,
+    now: datetime = NOW,
+    seed: int = 1,
+    replied_to: RepliedTo | None = None,
+) -> RitualContext:
+    return RitualContext(
+        community=COMMUNITY,
+        config=config,
+        now=now,
+        rng=random.Random(seed),
+        state=state or {},
+        spaces=SPACES,
+        member=who,
+        replied_to=replied_to,
+        texts=texts,
+    )
+
+
+def joined(
+    user: Member, event_id: str = "e1", space: str = "main", platform: str = "webchat"
+) -> MemberJoined:
+    return MemberJoined(
+        event_id=event_id,
+        community_id=COMMUNITY.id,
+        platform=platform,
+        space=space,
+        actor=user.identities[0],
+        occurred_at=NOW,
+    )
+
+
+def said(user: Member, text: str, reply_to: str | None = None) -> MessageReceived:
+    return MessageReceived(
+        event_id="m1",
+        community_id=COMMUNITY.id,
+        platform="webchat",
+        space="main",
+        actor=user.identities[0],
+        occurred_at=NOW,
+        text=text,
+        message_id="1-0",
+        reply_to=reply_to,
+    )

@@ -1,0 +1,92 @@
+from datetime import timedelta
+
+from hub.core.outbound import MemberTarget, SpaceTarget
+from hub.core.richtext import Mention, plain_text
+from hub.rituals.welcome import Welcome, WelcomeConfig
+from tests.rituals.conftest import NOW, context, joined, member, said
+
+WELCOME = Welcome()
+FR = Welcome.default_texts["fr"]
+
+
+def test_greets_a_new_member_in_the_space_and_privately() -> None:
+    who = member()
+    result = WELCOME.on_event(context(WelcomeConfig(spaces=["main"]), FR, who=who), joined(who))
+    public, private = result.outbound
+    assert public.target == SpaceTarget(space="main", platform="webchat")
+    assert private.target == MemberTarget(member_id=who.id, platform="webchat")
+    assert "Bienvenue Jean-Pierre dans Inside Freelancing" in plain_text(public.body)
+    assert Mention(who.id, "Jean-Pierre") in public.body.blocks[0].children  # type: ignore[union-attr]
+    assert "Pour bien démarrer" in plain_text(private.body)
+
+
+def test_greets_a_join_reported_twice_only_once() -> None:
+    who = member()
+    config = WelcomeConfig(spaces=["main"])
+    first = WELCOME.on_event(context(config, FR, who=who), joined(who, event_id="chat_member:1"))
+    assert first.state is not None
+    second = WELCOME.on_event(
+        context(config, FR, who=who, state=first.state, now=NOW + timedelta(seconds=2)),
+        joined(who, event_id="service_message:2"),
+    )
+    assert len(first.outbound) == 2
+    assert second.outbound == ()
+
+
+def test_greets_again_a_member_who_comes_back_days_later() -> None:
+    who = member()
+    config = WelcomeConfig(spaces=["main"])
+    first = WELCOME.on_event(context(config, FR, who=who), joined(who))
+    assert first.state is not None
+    later = WELCOME.on_event(
+        context(config, FR, who=who, state=first.state, now=NOW + timedelta(days=3)),
+        joined(who, event_id="e2"),
+    )
+    assert len(later.outbound) == 2
+
+
+def test_owner_texts_override_defaults_and_member_names_stay_literal() -> None:
+    who = member(name="**Zoé_** [x](https://evil.example)")
+    config = WelcomeConfig(spaces=["main"], public="Hello {{ member.name }}!", send_private=False)
+    (public,) = WELCOME.on_event(context(config, FR, who=who), joined(who)).outbound
+    assert plain_text(public.body) == "Hello **Zoé_** [x](https://evil.example)!"
+
+
+def test_ignores_joins_in_spaces_it_does_not_serve_and_other_events() -> None:
+    who = member()
+    config = WelcomeConfig(spaces=["main"])
+    assert (
+        WELCOME.on_event(context(config, FR, who=who), joined(who, space="annonces")).outbound == ()
+    )
+    assert WELCOME.on_event(context(config, FR, who=who), said(who, "salut")).outbound == ()
+
+
+def test_when_the_platform_needs_an_opened_chat_the_greeting_links_to_it_and_onboarding_waits() -> (
+    None
+):
+    from dataclasses import replace
+
+    from hub.core.events import CommandInvoked
+
+    who = member()
+    config = WelcomeConfig(spaces=["main"])
+    ctx = replace(context(config, FR, who=who), private_link="https://t.me/hub_bot?start=hello")
+    result = WELCOME.on_event(ctx, joined(who))
+    (public,) = result.outbound
+    assert "Écris-moi en privé" in plain_text(public.body)
+    assert result.state is not None and result.state["pending"]
+    start = CommandInvoked(
+        event_id="s1",
+        community_id=who.community_id,
+        platform="webchat",
+        space=None,
+        actor=who.identities[0],
+        occurred_at=NOW,
+        name="start",
+        args=("hello",),
+    )
+    later = WELCOME.on_event(context(config, FR, who=who, state=result.state), start)
+    (private,) = later.outbound
+    assert private.target == MemberTarget(member_id=who.id, platform="webchat")
+    assert later.state is not None and later.state["pending"] == {}
+    assert WELCOME.on_event(context(config, FR, who=who, state=later.state), start).outbound == ()

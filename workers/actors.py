@@ -1,0 +1,69 @@
+"""The three actors. Thin: ids in, one core service called, follow-ups sent."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+
+from hub.bootstrap import Hub
+from hub.core.events import event_from_json
+from hub.core.sending import Attempt, Outcome
+from hub.web.metrics import DELIVERY_ATTEMPTS, DELIVERY_LATENCY
+
+
+@dataclass(frozen=True, slots=True)
+class Actors:
+    """The hub's actors, declared on one broker for one composed hub."""
+
+    handle_event: dramatiq.Actor[[dict[str, Any]], None]
+    run_ritual: dramatiq.Actor[[int], None]
+    deliver: dramatiq.Actor[[int], Any]
+
+
+def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
+    """Declare the actors on `broker`, bound to `hub`'s services."""
+    deliver = _deliver_actor(broker, hub)
+
+    @dramatiq.actor(broker=broker, actor_name="handle_event", queue_name="events", max_retries=20)
+    def handle_event(event: dict[str, Any]) -> None:
+        for delivery_id in hub.service.handle_event(event_from_json(event)):
+            deliver.send(delivery_id)
+
+    @dramatiq.actor(broker=broker, actor_name="run_ritual", queue_name="rituals", max_retries=20)
+    def run_ritual(occurrence_id: int) -> None:
+        for delivery_id in hub.service.run_occurrence(occurrence_id):
+            deliver.send(delivery_id)
+
+    return Actors(handle_event=handle_event, run_ritual=run_ritual, deliver=deliver)
+
+
+def _deliver_actor(broker: RedisBroker, hub: Hub) -> dramatiq.Actor[[int], Any]:
+    @dramatiq.actor(broker=broker, actor_name="deliver", queue_name="deliveries", max_retries=100)
+    async def deliver(delivery_id: int) -> None:
+        attempt = await hub.delivery.deliver(delivery_id)
+        _record(attempt)
+        if attempt.outcome in (Outcome.RETRY, Outcome.BUSY):
+            raise dramatiq.Retry(
+                f"delivery {delivery_id}: {attempt.outcome.value}", delay=_delay_ms(attempt)
+            )
+
+    return deliver
+
+
+def _record(attempt: Attempt) -> None:
+    if attempt.platform is None:
+        return
+    DELIVERY_ATTEMPTS.labels(attempt.platform, attempt.outcome.value).inc()
+    if attempt.latency is not None:
+        DELIVERY_LATENCY.labels(attempt.platform).observe(attempt.latency)
+
+
+def _delay_ms(attempt: Attempt) -> int | None:
+    """The platform's retry-after plus jitter; None lets Retries back off exponentially."""
+    if attempt.retry_after is None:
+        return None
+    return int(attempt.retry_after * 1000) + random.randint(0, 250)

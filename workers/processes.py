@@ -1,0 +1,59 @@
+"""The long-running loops: Dramatiq workers and the scheduler, for `hub worker|scheduler|run`."""
+
+from __future__ import annotations
+
+import threading
+
+import dramatiq
+import structlog
+
+from hub.bootstrap import Hub
+from hub.core.events import Event, event_to_json
+from hub.core.ports import Enqueue
+from hub.core.scheduler import Scheduler
+from hub.web.metrics import EVENTS_RECEIVED
+from workers.actors import Actors
+
+log = structlog.get_logger(__name__)
+
+
+def event_enqueuer(actors: Actors) -> Enqueue:
+    """What listeners call with each inbound event: count it and queue it for `handle_event`."""
+
+    def enqueue(event: Event) -> None:
+        actors.handle_event.send(event_to_json(event))
+        EVENTS_RECEIVED.labels(event.platform, event.kind).inc()
+
+    return enqueue
+
+
+def start_worker(broker: dramatiq.Broker, threads: int = 8) -> dramatiq.Worker:
+    """Start consuming every queue in background threads."""
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=1000)
+    worker.start()
+    log.info("worker.started", threads=threads, queues=sorted(broker.get_declared_queues()))
+    return worker
+
+
+def scheduler_tick(scheduler: Scheduler, actors: Actors) -> int:
+    """One pass: fire due occurrences, and requeue work whose queue message was lost."""
+    fired = scheduler.claim_due()
+    for occurrence_id in fired + scheduler.stale_occurrences():
+        actors.run_ritual.send(occurrence_id)
+    for delivery_id in scheduler.stale_deliveries():
+        actors.deliver.send(delivery_id)
+    if fired:
+        log.info("scheduler.fired", occurrences=fired)
+    return len(fired)
+
+
+def run_scheduler(hub: Hub, actors: Actors, stop: threading.Event, interval: float = 10.0) -> None:
+    """Tick until `stop` is set; a failing tick is logged and retried on the next one."""
+    log.info("scheduler.started", interval=interval)
+    scheduler = hub.scheduler()
+    while not stop.is_set():
+        try:
+            scheduler_tick(scheduler, actors)
+        except Exception:
+            log.exception("scheduler.tick_failed")
+        stop.wait(interval)
