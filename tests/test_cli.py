@@ -1,0 +1,140 @@
+"""The `hub` command as owners use it: clear exits, no tracebacks, previews that send nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+
+from hub.core.storage.db import MIGRATIONS
+from tests.builders import COMMUNITY_YAML, write_config
+
+HUB = str(Path(sys.executable).with_name("hub"))
+
+
+def hub(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "HUB_CONFIG")
+    }
+    return subprocess.run(
+        [HUB, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**base, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_validate_accepts_the_example_and_exits_0() -> None:
+    result = hub("validate", "--config", "config/example.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "Inside Freelancing" in result.stdout
+
+
+def test_validate_lists_every_problem_and_exits_1_without_a_traceback(tmp_path: Path) -> None:
+    bad = COMMUNITY_YAML.replace("Europe/Paris", "Europe/Pariss").replace(
+        "spaces: [main]}", "spaces: [mian]}"
+    )
+    result = hub("validate", "--config", str(write_config(tmp_path, bad)))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if "community.yaml:" in line]
+    assert len(lines) == 2
+    assert any("community.timezone" in line and "Europe/Paris" in line for line in lines)
+    assert any(
+        "rituals.welcome.spaces.0" in line and "did you mean 'main'?" in line for line in lines
+    )
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_validate_reports_a_missing_file_without_a_traceback(tmp_path: Path) -> None:
+    result = hub("validate", "--config", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 1
+    assert "no such file or folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_takes_the_config_from_hub_config(tmp_path: Path) -> None:
+    result = hub("validate", env={"HUB_CONFIG": str(write_config(tmp_path))})
+    assert result.returncode == 0, result.stderr
+
+
+def test_schema_describes_rituals_and_platforms_and_is_committed_up_to_date(tmp_path: Path) -> None:
+    result = hub("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert {"community", "platforms", "rituals"} <= set(schema["properties"])
+    assert "icebreaker" in json.dumps(schema) and "webchat" in json.dumps(schema)
+    committed = json.loads(Path("config/hub.schema.json").read_text(encoding="utf-8"))
+    assert committed == schema, "run `hub schema -o config/hub.schema.json`"
+
+
+def test_schedule_prints_the_next_occurrences_in_local_time(tmp_path: Path) -> None:
+    result = hub("schedule", "--days", "14", "--config", str(write_config(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "icebreaker" in line]
+    assert len(rows) == 2
+    assert all("09:00" in row and "Mon" in row for row in rows)
+
+
+def test_a_dry_run_prints_each_space_rendered_and_sends_nothing(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    result = hub("ritual", "run", "icebreaker", "--dry-run", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2 message(s) would be sent" in result.stdout
+    assert "webchat #main" in result.stdout and "webchat #annonces" in result.stdout
+    assert result.stdout.count("Question de la semaine") == 2
+    with create_engine(f"sqlite:///{tmp_path}/var/hub.db").connect() as connection:
+        assert connection.execute(text("select count(*) from deliveries")).scalar() == 0
+        assert connection.execute(text("select count(*) from occurrences")).scalar() == 0
+
+
+def test_running_an_unknown_ritual_is_a_clear_error(tmp_path: Path) -> None:
+    result = hub(
+        "ritual", "run", "spotlight", "--config", str(write_config(tmp_path)), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "No community has the ritual 'spotlight' enabled" in result.stderr
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path}/other.db"
+    result = hub(
+        "db",
+        "upgrade",
+        "--config",
+        str(write_config(tmp_path)),
+        cwd=tmp_path,
+        env={"DATABASE_URL": database},
+    )
+    assert result.returncode == 0, result.stderr
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    with create_engine(database).connect() as connection:
+        version = connection.execute(text("select version_num from alembic_version")).scalar()
+    assert version == head == sorted(p.name for p in MIGRATIONS.glob("versions/0*.py"))[-1][:4]
+
+
+def test_no_secret_reaches_the_logs(tmp_path: Path) -> None:
+    secret = "tok-9f8e7d6c5b4a-SECRET"
+    config = write_config(
+        tmp_path, COMMUNITY_YAML.replace("${WEBCHAT_SECRET:-test-secret}", "${WEBCHAT_SECRET}")
+    )
+    result = hub(
+        "ritual",
+        "run",
+        "icebreaker",
+        "--dry-run",
+        "--config",
+        str(config),
+        cwd=tmp_path,
+        env={"WEBCHAT_SECRET": secret, "REDIS_URL": f"redis://user:{secret}@127.0.0.1:1/0"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stdout + result.stderr
