@@ -1,0 +1,1 @@
+"""Discord: gateway and interactions endpoint in, REST out, through discord.py."""

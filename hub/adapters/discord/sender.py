@@ -1,0 +1,170 @@
+"""Sends to Discord over REST with discord.py's HTTPClient: no gateway connection needed.
+
+Messages carry `allowed_mentions` naming only the members the hub mentions, a nonce Discord
+enforces (a retried send returns the first message instead of posting twice), buttons as
+components and polls as native polls. DMs open the member's DM channel first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import discord
+from discord.http import HTTPClient, handle_message_parameters
+
+from hub.adapters.discord import translate
+from hub.adapters.discord.api import new_http_client, point_at
+from hub.adapters.discord.buckets import SharedBuckets
+from hub.adapters.discord.settings import DiscordSettings
+from hub.core.delivery import Destination, SentRef
+from hub.core.outbound import Outbound
+from hub.core.pacing import INLINE_WAIT
+from hub.core.ports import (
+    AdapterResources,
+    Capabilities,
+    PermanentSendError,
+    SendError,
+    TransientSendError,
+)
+
+POLL_DURATION = timedelta(hours=24)
+HINTS = {
+    50007: "the member does not accept DMs from this server's members or blocked the bot",
+    50001: "the bot cannot see this channel; give its role 'View Channel'",
+    50013: "the bot lacks 'Send Messages' (or 'Embed Links') in this channel",
+    10003: "check the channel id in platforms.discord.spaces",
+    10008: "the message to edit was deleted",
+}
+
+
+class DiscordSender:
+    """The Discord adapter's Renderer and Sender."""
+
+    platform = translate.PLATFORM
+    capabilities: Capabilities = translate.CAPABILITIES
+
+    def __init__(self, settings: DiscordSettings, resources: AdapterResources) -> None:
+        self.settings = settings
+        self.buckets = SharedBuckets(resources.redis_url, account=_account(settings))
+        self._http: HTTPClient | None = None
+        self._dm_channels: dict[str, str] = {}
+        point_at(settings.api_base_url)
+
+    def render(self, outbound: Outbound, destination: Destination) -> list[dict[str, Any]]:
+        """Message payloads (content, buttons, poll, mentions, nonce), one per message."""
+        return translate.render(outbound)
+
+    async def send(self, destination: Destination, payload: Mapping[str, Any]) -> SentRef:
+        """POST (or PATCH, for an edit) the message; Discord's errors become send errors."""
+        try:
+            http = await self._client()
+            channel = await self._channel(http, destination)
+            await self._wait_for_bucket(channel)
+            if "edit" in payload:
+                params = _params(payload, with_nonce=False)
+                message = await http.edit_message(channel, str(payload["edit"]), params=params)
+            else:
+                message = await http.send_message(channel, params=_params(payload))
+        except discord.LoginFailure:
+            self._http = None
+            raise PermanentSendError(
+                "discord: the bot token was rejected (check DISCORD_BOT_TOKEN)"
+            ) from None
+        except (discord.DiscordException, aiohttp.ClientError, TimeoutError) as error:
+            raise _translate_error(error) from None
+        return SentRef(message_id=str(message["id"]))
+
+    async def _client(self) -> HTTPClient:
+        if self._http is None:
+            http = new_http_client(self.buckets.trace())
+            await http.static_login(self.settings.token.get_secret_value())
+            self._http = http
+        return self._http
+
+    async def _channel(self, http: HTTPClient, destination: Destination) -> str:
+        """The channel to post in: the space's, or the member's DM channel (opened once)."""
+        if not destination.private:
+            return destination.address
+        if destination.address not in self._dm_channels:
+            opened = await http.start_private_message(int(destination.address))
+            self._dm_channels[destination.address] = str(opened["id"])
+        return self._dm_channels[destination.address]
+
+    async def _wait_for_bucket(self, channel: str) -> None:
+        """Honour what any worker learned from Discord's headers about this channel's bucket."""
+        wait = await asyncio.to_thread(self.buckets.wait_for, channel)
+        if wait > INLINE_WAIT:
+            raise TransientSendError("discord: rate-limit bucket exhausted", retry_after=wait)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def close(self) -> None:
+        """Close the HTTP session (tests and shutdown)."""
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+
+def _account(settings: DiscordSettings) -> str:
+    """The bot's id, the first part of its token, so buckets are per bot and the token unlogged."""
+    return settings.token.get_secret_value().split(".", 1)[0]
+
+
+def _params(payload: Mapping[str, Any], *, with_nonce: bool = True) -> Any:
+    view = _view(payload.get("buttons"))
+    mentions = discord.AllowedMentions(
+        everyone=False,
+        roles=False,
+        replied_user=False,
+        users=[discord.Object(int(u)) for u in payload.get("mentions", [])],
+    )
+    reply = payload.get("reply_to")
+    reference: Any = (
+        {"message_id": reply, "fail_if_not_exists": False}
+        if isinstance(reply, str) and reply.isdigit()
+        else discord.utils.MISSING
+    )
+    return handle_message_parameters(
+        content=payload.get("content") or None,
+        view=view if view is not None else discord.utils.MISSING,
+        allowed_mentions=mentions,
+        nonce=payload.get("nonce") if with_nonce else None,
+        poll=_poll(payload.get("poll")),
+        message_reference=reference,
+    )
+
+
+def _view(buttons: Any) -> discord.ui.View | None:
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        view.add_item(discord.ui.Button(label=button["label"], custom_id=button["custom_id"]))
+    return view
+
+
+def _poll(poll: Any) -> Any:
+    if not isinstance(poll, dict):
+        return discord.utils.MISSING
+    native = discord.Poll(question=poll["question"], duration=POLL_DURATION)
+    for answer in poll["answers"]:
+        native.add_answer(text=answer)
+    return native
+
+
+def _translate_error(error: Exception) -> SendError:
+    if isinstance(error, discord.RateLimited):
+        return TransientSendError("discord: rate limited", retry_after=error.retry_after)
+    if isinstance(error, discord.DiscordServerError):
+        return TransientSendError(f"discord: server error {error.status}")
+    if isinstance(error, discord.HTTPException):
+        if error.status == 429:
+            return TransientSendError("discord: rate limited", retry_after=1.0)
+        hint = HINTS.get(error.code)
+        reason = f"discord: {error.code} {error.text}".rstrip()
+        return PermanentSendError(reason + (f" ({hint})" if hint else ""))
+    return TransientSendError(f"discord: {type(error).__name__}")

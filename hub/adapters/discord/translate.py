@@ -1,0 +1,361 @@
+"""Pure translation between Discord's wire formats and core types (no I/O).
+
+Outbound: rich text → Discord markdown, with every markdown and mention character of member
+text backslash-escaped and `allowed_mentions` naming only the members the hub meant to mention
+(so member text can never ping @everyone or a role); split at paragraph boundaries under
+2,000 characters; buttons as components; polls as native polls. A random `nonce` per message,
+stored with the delivery, lets Discord drop a retried duplicate (`enforce_nonce`).
+Inbound: gateway events and interaction payloads → core events.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.core.commands import parse_command
+from hub.core.domain import Identity
+from hub.core.events import (
+    ButtonClicked,
+    CommandInvoked,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MessageReceived,
+    PollAnswered,
+    ReactionAdded,
+)
+from hub.core.outbound import Outbound
+from hub.core.ports import Capabilities, RateLimit
+from hub.core.richtext import (
+    Block,
+    Bold,
+    BulletList,
+    Code,
+    Inline,
+    Italic,
+    Link,
+    Mention,
+    RichText,
+    Text,
+)
+
+PLATFORM = "discord"
+MAX_CONTENT = 2000
+MAX_BUTTONS = 25  # five action rows of five
+CAPABILITIES = Capabilities(
+    max_text_length=MAX_CONTENT,
+    markup="discord-markdown",
+    buttons=True,
+    native_polls=True,
+    private_messages=True,
+    reactions=True,
+    rate_limits=(
+        RateLimit(scope="bot", count=50, seconds=1.0),
+        RateLimit(scope="chat", count=5, seconds=5.0),
+    ),
+)
+COMMAND_NAME = "hub"
+COMMAND_OPTION = "command"
+_SPECIAL = re.compile(r"([\\*_~|`>#\-\[\]()<@:])")
+_UNESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
+_HUB_TEXT = re.compile(r"^\s*/hub\b", re.IGNORECASE)
+
+
+def escape(text: str) -> str:
+    """Make text literal in Discord markdown: no formatting, link, mention or custom emoji."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def unescape(markdown: str) -> str:
+    """What Discord displays for escaped text (used by tests and the fake)."""
+    return _UNESCAPE.sub(r"\1", markdown)
+
+
+def to_markdown(children: tuple[Inline, ...], mentioned: set[str]) -> str:
+    """Inline rich text as Discord markdown; collects the user ids it really mentions."""
+    return "".join(_inline(node, mentioned) for node in children)
+
+
+def _inline(node: Inline, mentioned: set[str]) -> str:
+    if isinstance(node, Text):
+        return escape(node.text)
+    if isinstance(node, Bold):
+        return f"**{to_markdown(node.children, mentioned)}**"
+    if isinstance(node, Italic):
+        return f"*{to_markdown(node.children, mentioned)}*"
+    if isinstance(node, Code):
+        return _code(node.text)
+    if isinstance(node, Link):
+        return _link(node, mentioned)
+    if isinstance(node, Mention):
+        user = node.user_id_on(PLATFORM)
+        if user and user.isdigit():
+            mentioned.add(user)
+            return f"<@{user}>"
+        return f"**{escape(node.name)}**"
+    return "\n"
+
+
+def _code(text: str) -> str:
+    if "`" not in text:
+        return f"`{text}`"
+    return "`` " + text.replace("``", "`\u200b`") + " ``"
+
+
+def _link(node: Link, mentioned: set[str]) -> str:
+    """A masked link; the URL in <…> so Discord shows no preview; other schemes stay text."""
+    label = to_markdown(node.children, mentioned)
+    if not node.url.lower().startswith(("http://", "https://")):
+        return label
+    url = node.url.replace(")", "%29").replace("(", "%28").replace(" ", "%20").replace(">", "%3E")
+    return f"[{label}](<{url}>)"
+
+
+def _block_lines(block: Block, mentioned: set[str]) -> list[str]:
+    if isinstance(block, BulletList):
+        return ["- " + to_markdown(item, mentioned) for item in block.items]
+    return to_markdown(block.children, mentioned).split("\n")
+
+
+def split_markdown(body: RichText, mentioned: set[str], limit: int = MAX_CONTENT) -> list[str]:
+    """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
+    parts: list[str] = []
+    current = ""
+    for block in body.blocks:
+        for index, line in enumerate(_block_lines(block, mentioned)):
+            separator = ("\n" if index else "\n\n") if current else ""
+            if len(current) + len(separator) + len(line) <= limit:
+                current += separator + line
+                continue
+            if current:
+                parts.append(current)
+            *full, current = _hard_split(line, limit)
+            parts.extend(full)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _hard_split(line: str, limit: int) -> list[str]:
+    """One over-long line: cut as escaped plain text, never inside an escape or a mention."""
+    if len(line) <= limit:
+        return [line]
+    text = escape(unescape(line))
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        if end < len(text) and text[end - 1] == "\\":
+            end -= 1
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def render(outbound: Outbound) -> list[dict[str, Any]]:
+    """Message payloads in sending order: text parts (buttons on the last), then a poll."""
+    mentioned: set[str] = set()
+    payloads: list[dict[str, Any]] = [
+        {"content": text} for text in split_markdown(outbound.body, mentioned)
+    ]
+    if outbound.buttons:
+        if not payloads:
+            payloads.append({"content": ""})
+        payloads[-1]["buttons"] = [
+            {"label": b.label[:80], "custom_id": _custom_id(b.action, b.value)}
+            for b in outbound.buttons[:MAX_BUTTONS]
+        ]
+    if outbound.poll is not None:
+        payloads.append(
+            {
+                "content": "",
+                "poll": {
+                    "question": outbound.poll.question[:300],
+                    "answers": [o[:55] for o in outbound.poll.options[:10]],
+                },
+            }
+        )
+    if outbound.reply_to and payloads:
+        payloads[0]["reply_to"] = outbound.reply_to
+    for payload in payloads:
+        payload["mentions"] = sorted(mentioned)
+        payload["nonce"] = secrets.token_hex(12)
+    return payloads
+
+
+def _custom_id(action: str, value: str) -> str:
+    return f"{action}:{value}"[:100]
+
+
+# ---- inbound ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who did something on Discord, as the gateway or an interaction payload says."""
+
+    user_id: str
+    name: str
+    bot: bool = False
+
+    def identity(self) -> Identity:
+        return Identity(platform=PLATFORM, user_id=self.user_id, display_name=self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """Turns one community's Discord activity into core events; [] for what is not ours."""
+
+    community_id: str
+    spaces: dict[str, str]  # channel id → space name
+
+    def _base(self, event_id: str, channel_id: str | None, author: Author) -> dict[str, Any]:
+        return {
+            "event_id": f"discord:{event_id}",
+            "community_id": self.community_id,
+            "platform": PLATFORM,
+            "space": self.spaces.get(channel_id) if channel_id else None,
+            "actor": author.identity(),
+            "occurred_at": datetime.now(UTC),
+        }
+
+    def _ours(self, channel_id: str | None, private: bool) -> bool:
+        return private or (channel_id is not None and channel_id in self.spaces)
+
+    def member_joined(
+        self, guild_channels: set[str], author: Author, joined_at: datetime | None
+    ) -> list[Event]:
+        """A guild join is a join of every configured space (channel) of that guild."""
+        if author.bot:
+            return []
+        stamp = int(joined_at.timestamp()) if joined_at else 0
+        return [
+            MemberJoined(**self._base(f"join:{author.user_id}:{stamp}:{channel}", channel, author))
+            for channel in self.spaces
+            if channel in guild_channels
+        ]
+
+    def member_left(self, guild_channels: set[str], author: Author) -> list[Event]:
+        """Leaving the guild leaves its spaces."""
+        stamp = int(datetime.now(UTC).timestamp())
+        return [
+            MemberLeft(**self._base(f"leave:{author.user_id}:{stamp}:{channel}", channel, author))
+            for channel in self.spaces
+            if channel in guild_channels
+        ]
+
+    def message(
+        self,
+        message_id: str,
+        channel_id: str,
+        author: Author,
+        text: str,
+        *,
+        private: bool,
+        reply_to: str | None = None,
+    ) -> list[Event]:
+        """A message in a space (or a DM): a `/hub …` command, or a message."""
+        if author.bot or not text or not self._ours(channel_id, private):
+            return []
+        base = self._base(f"message:{message_id}", None if private else channel_id, author)
+        command = parse_command(text) if _HUB_TEXT.match(text) else None
+        if command is not None:
+            return [CommandInvoked(**base, name=command.verb, args=command.args)]
+        return [MessageReceived(**base, text=text, message_id=message_id, reply_to=reply_to)]
+
+    def reaction(self, channel_id: str, message_id: str, author: Author, emoji: str) -> list[Event]:
+        """A reaction in a space."""
+        if author.bot or not self._ours(channel_id, private=False):
+            return []
+        base = self._base(f"reaction:{message_id}:{author.user_id}:{emoji}", channel_id, author)
+        return [ReactionAdded(**base, message_id=message_id, emoji=emoji)]
+
+    def poll_vote(
+        self, channel_id: str, message_id: str, author: Author, answer_id: int
+    ) -> list[Event]:
+        """A vote on a native poll: the poll is the message; answers count from 0 in core."""
+        if author.bot or not self._ours(channel_id, private=False):
+            return []
+        base = self._base(f"vote:{message_id}:{author.user_id}:{answer_id}", channel_id, author)
+        return [PollAnswered(**base, poll_id=message_id, option_ids=(answer_id - 1,))]
+
+    def interaction(self, interaction: Interaction) -> list[Event]:
+        """A slash command (`/hub …`) or a button click, from the gateway or the endpoint."""
+        author, channel_id = interaction.author, interaction.channel_id
+        if author.bot or not self._ours(channel_id, interaction.private):
+            return []
+        where = None if interaction.private else channel_id
+        base = self._base(f"interaction:{interaction.id}", where, author)
+        data = interaction.data
+        if interaction.kind == 2 and data.get("name") == COMMAND_NAME:
+            command = parse_command(f"/hub {command_text(data)}")
+            if command is None:
+                return []
+            return [CommandInvoked(**base, name=command.verb, args=command.args)]
+        custom_id = data.get("custom_id")
+        if interaction.kind == 3 and isinstance(custom_id, str):
+            action, _, value = custom_id.partition(":")
+            return [
+                ButtonClicked(**base, action=action, value=value, message_id=interaction.message_id)
+            ]
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """What the hub reads from an interaction, however it arrived."""
+
+    id: str
+    kind: int  # 1 ping, 2 application command, 3 component
+    data: dict[str, Any]
+    author: Author
+    channel_id: str | None
+    private: bool
+    message_id: str | None = None
+
+
+def read_interaction(payload: dict[str, Any]) -> Interaction | None:
+    """An interaction from its JSON (the endpoint); None if it is not one we can use."""
+    author = interaction_author(payload)
+    kind = payload.get("type")
+    if author is None or not isinstance(payload.get("id"), str) or not isinstance(kind, int):
+        return None
+    return Interaction(
+        id=payload["id"],
+        kind=kind,
+        data=_dict(payload.get("data")),
+        author=author,
+        channel_id=_str(payload.get("channel_id")),
+        private=payload.get("guild_id") is None,
+        message_id=_str(_dict(payload.get("message")).get("id")),
+    )
+
+
+def command_text(data: dict[str, Any]) -> str:
+    """The words after `/hub` in a slash command's options."""
+    for option in data.get("options") or []:
+        if isinstance(option, dict) and option.get("name") == COMMAND_OPTION:
+            return str(option.get("value") or "")
+    return ""
+
+
+def interaction_author(payload: dict[str, Any]) -> Author | None:
+    """The member (in a guild) or user (in a DM) behind an interaction."""
+    member = _dict(payload.get("member"))
+    user = _dict(member.get("user")) or _dict(payload.get("user"))
+    user_id = _str(user.get("id"))
+    if user_id is None or not user_id.isdigit():
+        return None
+    name = member.get("nick") or user.get("global_name") or user.get("username") or user_id
+    return Author(user_id=user_id, name=str(name), bot=bool(user.get("bot")))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None

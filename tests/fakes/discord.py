@@ -1,0 +1,566 @@
+"""A local fake of Discord's REST API and Gateway that validates like Discord does.
+
+The real discord.py talks to it: REST under `/api/v10` (Bot token auth, exact
+`application/json` responses, `X-RateLimit-*` headers on every message route, 429s with `Via`
+and `retry_after`, Discord's JSON error codes) and a websocket Gateway at `/gateway` (HELLO,
+heartbeats, IDENTIFY with intents checked, READY, GUILD_CREATE, RESUME with replay, dispatch).
+Tests arrange channels and users, dispatch events, and read `sent`, `edits` and `callbacks`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+TOKEN = "MTAwMQ.fake.discord-bot-token"
+APPLICATION_ID = "1000"
+BOT_ID = "1001"
+GUILD_ID = "2000"
+PRIVILEGED = {"members": 1 << 1, "presences": 1 << 8, "message_content": 1 << 15}
+MAX_CONTENT = 2000
+
+
+@dataclass
+class Channel:
+    """A text channel of the guild (type 0) or a DM channel (type 1) with `recipient`."""
+
+    name: str = "general"
+    type: int = 0
+    recipient: str | None = None
+
+
+@dataclass
+class User:
+    """A user; `dms_closed` makes Discord refuse DMs to them with 50007."""
+
+    username: str
+    dms_closed: bool = False
+
+
+@dataclass
+class Session:
+    """One gateway session: the events dispatched to it, replayable on RESUME."""
+
+    id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    socket: WebSocket | None = None
+
+
+@dataclass
+class FakeDiscord:
+    """State of the fake; `bucket_size` messages per `bucket_seconds` per channel (like Discord)."""
+
+    channels: dict[str, Channel] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    enabled_privileged: set[str] = field(default_factory=lambda: {"members", "message_content"})
+    bucket_size: int = 5
+    bucket_seconds: float = 5.0
+    global_per_second: int = 50
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    rate_limited: int = 0
+    identifies: int = 0
+    resumes: int = 0
+    sessions: dict[str, Session] = field(default_factory=dict)
+    ws_url: str = ""
+    _loop: asyncio.AbstractEventLoop | None = None
+    _buckets: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    _global: list[float] = field(default_factory=list)
+    _nonces: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000))
+
+    def in_channel(self, channel_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.sent if m["channel_id"] == channel_id]
+
+    def dm_to(self, user_id: str) -> list[dict[str, Any]]:
+        dms = {cid for cid, c in self.channels.items() if c.recipient == user_id}
+        return [m for m in self.sent if m["channel_id"] in dms]
+
+    def app(self) -> Starlette:
+        api = "/api/v10"
+        routes = [
+            Route(f"{api}/users/@me", self._me),
+            Route(f"{api}/oauth2/applications/@me", self._application),
+            Route(f"{api}/gateway/bot", self._gateway_bot),
+            Route(f"{api}/gateway", self._gateway_bot),
+            Route(f"{api}/channels/{{channel_id}}/messages", self._send, methods=["POST"]),
+            Route(
+                f"{api}/channels/{{channel_id}}/messages/{{message_id}}",
+                self._edit,
+                methods=["PATCH"],
+            ),
+            Route(f"{api}/users/@me/channels", self._open_dm, methods=["POST"]),
+            Route(f"{api}/users/{{user_id}}", self._user),
+            Route(
+                f"{api}/applications/{{application_id}}/commands", self._commands, methods=["PUT"]
+            ),
+            Route(
+                f"{api}/applications/{{application_id}}/commands",
+                self._list_commands,
+                methods=["GET"],
+            ),
+            Route(
+                f"{api}/interactions/{{interaction_id}}/{{token}}/callback",
+                self._callback,
+                methods=["POST"],
+            ),
+            WebSocketRoute("/gateway", self._gateway),
+        ]
+        return Starlette(routes=routes)
+
+    # ---- REST ---------------------------------------------------------------------------
+
+    async def _me(self, request: Request) -> Response:
+        return _unauthorized() if not _authorized(request) else _json(_bot_user())
+
+    async def _application(self, request: Request) -> Response:
+        if not _authorized(request):
+            return _unauthorized()
+        return _json(
+            {
+                "id": APPLICATION_ID,
+                "name": "Hub",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": {"id": "1", "username": "owner", "discriminator": "0", "avatar": None},
+                "verify_key": "00" * 32,
+                "flags": 0,
+            }
+        )
+
+    async def _gateway_bot(self, request: Request) -> Response:
+        if not _authorized(request):
+            return _unauthorized()
+        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        return _json({"url": self.ws_url, "shards": 1, "session_start_limit": limit})
+
+    async def _user(self, request: Request) -> Response:
+        if not _authorized(request):
+            return _unauthorized()
+        user_id = request.path_params["user_id"]
+        if user_id not in self.users:
+            return _error(404, 10013, "Unknown User")
+        return _json(_user_payload(user_id, self.users[user_id].username))
+
+    async def _open_dm(self, request: Request) -> Response:
+        if not _authorized(request):
+            return _unauthorized()
+        body = await request.json()
+        user_id = str(body.get("recipient_id"))
+        if user_id not in self.users:
+            return _error(400, 50035, "Invalid Form Body")
+        channel_id = next(
+            (cid for cid, c in self.channels.items() if c.recipient == user_id), None
+        ) or str(next(self._ids))
+        self.channels[channel_id] = Channel(name="dm", type=1, recipient=user_id)
+        user = _user_payload(user_id, self.users[user_id].username)
+        return _json({"id": channel_id, "type": 1, "recipients": [user], "last_message_id": None})
+
+    async def _send(self, request: Request) -> Response:
+        if not _authorized(request):
+            return _unauthorized()
+        channel_id = request.path_params["channel_id"]
+        limited = self._rate_limit(channel_id)
+        if limited is not None:
+            return limited
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            return self._with_bucket(_error(404, 10003, "Unknown Channel"), channel_id)
+        body = await request.json()
+        problem = self._invalid(channel, body)
+        if problem is not None:
+            return self._with_bucket(problem, channel_id)
+        nonce = body.get("nonce")
+        if body.get("enforce_nonce") and nonce and (channel_id, str(nonce)) in self._nonces:
+            return self._with_bucket(_json(self._nonces[(channel_id, str(nonce))]), channel_id)
+        message = self._message(channel_id, body)
+        self.sent.append({**body, "channel_id": channel_id, "id": message["id"]})
+        if nonce:
+            self._nonces[(channel_id, str(nonce))] = message
+        return self._with_bucket(_json(message), channel_id)
+
+    def _invalid(self, channel: Channel, body: dict[str, Any]) -> Response | None:
+        if channel.recipient is not None and self.users[channel.recipient].dms_closed:
+            return _error(403, 50007, "Cannot send messages to this user")
+        content = body.get("content") or ""
+        if not isinstance(content, str):
+            return _error(400, 50035, "Invalid Form Body")
+        if len(content) > MAX_CONTENT:
+            return _error(
+                400,
+                50035,
+                "Invalid Form Body",
+                {
+                    "content": {
+                        "_errors": [
+                            {
+                                "code": "BASE_TYPE_MAX_LENGTH",
+                                "message": "Must be 2000 or fewer in length.",
+                            }
+                        ]
+                    }
+                },
+            )
+        if not content and not body.get("components") and not body.get("poll"):
+            return _error(400, 50006, "Cannot send an empty message")
+        for row in body.get("components") or []:
+            for button in row.get("components", []):
+                if len(button.get("custom_id", "")) > 100 or len(button.get("label", "")) > 80:
+                    return _error(400, 50035, "Invalid Form Body")
+        return None
+
+    async def _edit(self, request: Request) -> Response:
+        if not _authorized(request):
+            return _unauthorized()
+        channel_id, message_id = (
+            request.path_params["channel_id"],
+            request.path_params["message_id"],
+        )
+        if not any(m["id"] == message_id and m["channel_id"] == channel_id for m in self.sent):
+            return _error(404, 10008, "Unknown Message")
+        body = await request.json()
+        if len(body.get("content") or "") > MAX_CONTENT:
+            return _error(400, 50035, "Invalid Form Body")
+        self.edits.append({**body, "channel_id": channel_id, "id": message_id})
+        return self._with_bucket(_json(self._message(channel_id, body, message_id)), channel_id)
+
+    async def _commands(self, request: Request) -> Response:
+        if not _authorized(request):
+            return _unauthorized()
+        self.commands = [
+            {**c, "id": str(next(self._ids)), "application_id": APPLICATION_ID, "version": "1"}
+            for c in await request.json()
+        ]
+        return _json(self.commands)
+
+    async def _list_commands(self, request: Request) -> Response:
+        return _json(self.commands) if _authorized(request) else _unauthorized()
+
+    async def _callback(self, request: Request) -> Response:
+        self.callbacks.append(
+            {"interaction_id": request.path_params["interaction_id"], **(await request.json())}
+        )
+        return Response(status_code=204)
+
+    def _message(
+        self, channel_id: str, body: dict[str, Any], message_id: str | None = None
+    ) -> dict[str, Any]:
+        return {
+            "id": message_id or str(next(self._ids)),
+            "channel_id": channel_id,
+            "type": 0,
+            "author": _bot_user(),
+            "content": body.get("content") or "",
+            "timestamp": "2026-11-25T09:00:00.000000+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "components": body.get("components") or [],
+            "pinned": False,
+        }
+
+    def _rate_limit(self, channel_id: str) -> Response | None:
+        """Discord's global limit, then the channel's message bucket: 429 when over either."""
+        now = time.monotonic()
+        self._global[:] = [t for t in self._global if now - t < 1.0]
+        if len(self._global) >= self.global_per_second:
+            self.rate_limited += 1
+            return _too_many(1.0 - (now - self._global[0]), is_global=True)
+        self._global.append(now)
+        times = self._buckets[channel_id]
+        times[:] = [t for t in times if now - t < self.bucket_seconds]
+        if len(times) >= self.bucket_size:
+            self.rate_limited += 1
+            wait = self.bucket_seconds - (now - times[0])
+            return self._with_bucket(_too_many(wait, is_global=False), channel_id)
+        times.append(now)
+        return None
+
+    def _with_bucket(self, response: Response, channel_id: str) -> Response:
+        now = time.monotonic()
+        times = self._buckets[channel_id]
+        reset_after = max(self.bucket_seconds - (now - times[0]), 0.0) if times else 0.0
+        response.headers.update(
+            {
+                "X-RateLimit-Limit": str(self.bucket_size),
+                "X-RateLimit-Remaining": str(max(self.bucket_size - len(times), 0)),
+                "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+                "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+                "X-RateLimit-Bucket": "messages-bucket",
+            }
+        )
+        return response
+
+    # ---- Gateway ------------------------------------------------------------------------
+
+    def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a dispatch to every session (from the test's thread); kept for RESUME replays."""
+        assert self._loop is not None, "no gateway session yet"
+        future = asyncio.run_coroutine_threadsafe(self._dispatch_all(event, data), self._loop)
+        future.result(timeout=5)
+
+    def drop_connections(self) -> None:
+        """Close every gateway socket as a network blip would (the client should RESUME)."""
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(self._drop_all(), self._loop)
+        future.result(timeout=5)
+
+    async def _drop_all(self) -> None:
+        for session in self.sessions.values():
+            socket, session.socket = session.socket, None
+            if socket is not None:
+                await socket.close(code=4000)
+
+    async def _dispatch_all(self, event: str, data: dict[str, Any]) -> None:
+        for session in self.sessions.values():
+            frame = {"op": 0, "t": event, "s": len(session.events) + 1, "d": data}
+            session.events.append(frame)
+            if session.socket is not None:
+                try:
+                    await session.socket.send_text(json.dumps(frame))
+                except (RuntimeError, WebSocketDisconnect):
+                    session.socket = None
+
+    async def _gateway(self, socket: WebSocket) -> None:
+        self._loop = asyncio.get_running_loop()
+        await socket.accept()
+        await socket.send_text(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        session: Session | None = None
+        try:
+            while True:
+                frame = json.loads(await socket.receive_text())
+                op = frame.get("op")
+                if op == 1:
+                    await socket.send_text(json.dumps({"op": 11}))
+                elif op == 2:
+                    session = await self._identify(socket, frame["d"])
+                    if session is None:
+                        return
+                elif op == 6:
+                    session = await self._resume(socket, frame["d"])
+                elif op == 8:
+                    chunk = {"guild_id": GUILD_ID, "members": [], "chunk_index": 0}
+                    chunk |= {"chunk_count": 1, "nonce": frame["d"].get("nonce")}
+                    await socket.send_text(
+                        json.dumps({"op": 0, "t": "GUILD_MEMBERS_CHUNK", "s": None, "d": chunk})
+                    )
+        except WebSocketDisconnect:
+            pass
+        finally:
+            if session is not None and session.socket is socket:
+                session.socket = None
+
+    async def _identify(self, socket: WebSocket, data: dict[str, Any]) -> Session | None:
+        if data.get("token") != TOKEN:
+            await socket.close(code=4004)
+            return None
+        intents = int(data.get("intents", 0))
+        refused = [
+            n for n, bit in PRIVILEGED.items() if intents & bit and n not in self.enabled_privileged
+        ]
+        if refused:
+            await socket.close(code=4014)
+            return None
+        self.identifies += 1
+        session = Session(id=f"session-{self.identifies}", socket=socket)
+        self.sessions[session.id] = session
+        ready = {
+            "v": 10,
+            "user": _bot_user(),
+            "guilds": [{"id": GUILD_ID, "unavailable": True}],
+            "session_id": session.id,
+            "resume_gateway_url": self.ws_url,
+            "application": {"id": APPLICATION_ID, "flags": 0},
+        }
+        await self._send_frame(session, "READY", ready)
+        await self._send_frame(session, "GUILD_CREATE", self._guild())
+        return session
+
+    async def _resume(self, socket: WebSocket, data: dict[str, Any]) -> Session | None:
+        session = self.sessions.get(str(data.get("session_id")))
+        if data.get("token") != TOKEN or session is None:
+            await socket.send_text(json.dumps({"op": 9, "d": False}))
+            return None
+        self.resumes += 1
+        session.socket = socket
+        for frame in session.events[int(data.get("seq") or 0) :]:
+            await socket.send_text(json.dumps(frame))
+        await self._send_frame(session, "RESUMED", {})
+        return session
+
+    async def _send_frame(self, session: Session, event: str, data: dict[str, Any]) -> None:
+        frame = {"op": 0, "t": event, "s": len(session.events) + 1, "d": data}
+        session.events.append(frame)
+        assert session.socket is not None
+        await session.socket.send_text(json.dumps(frame))
+
+    def _guild(self) -> dict[str, Any]:
+        channels = [
+            {"id": cid, "type": c.type, "name": c.name, "position": i, "guild_id": GUILD_ID}
+            for i, (cid, c) in enumerate(self.channels.items())
+            if c.type == 0
+        ]
+        return {
+            "id": GUILD_ID,
+            "name": "Inside Freelancing",
+            "owner_id": "1",
+            "unavailable": False,
+            "member_count": 1,
+            "large": False,
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": "0", "position": 0}],
+            "channels": channels,
+            "members": [],
+            "threads": [],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+        }
+
+
+# ---- wire payloads a test dispatches --------------------------------------------------------
+
+
+def member_payload(user_id: str, username: str) -> dict[str, Any]:
+    """A guild member as GUILD_MEMBER_ADD and MESSAGE_CREATE carry it."""
+    return {
+        "user": _user_payload(user_id, username),
+        "roles": [],
+        "flags": 0,
+        "joined_at": "2026-11-25T09:00:00+00:00",
+        "deaf": False,
+        "mute": False,
+        "nick": None,
+        "pending": False,
+    }
+
+
+def message_payload(
+    message_id: str, channel_id: str, user_id: str, username: str, content: str, **extra: Any
+) -> dict[str, Any]:
+    """A MESSAGE_CREATE in the guild."""
+    member = member_payload(user_id, username)
+    member.pop("user")
+    return {
+        "id": message_id,
+        "channel_id": channel_id,
+        "guild_id": GUILD_ID,
+        "type": 0 if "message_reference" not in extra else 19,
+        "content": content,
+        "author": _user_payload(user_id, username),
+        "member": member,
+        "timestamp": "2026-11-25T09:00:00.000000+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        **extra,
+    }
+
+
+def interaction_payload(
+    interaction_id: str,
+    kind: int,
+    data: dict[str, Any],
+    channel_id: str,
+    user_id: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE (2: slash command, 3: component) from a guild member."""
+    member = member_payload(user_id, f"user{user_id}")
+    member["permissions"] = "0"
+    return {
+        "id": interaction_id,
+        "application_id": APPLICATION_ID,
+        "type": kind,
+        "token": f"itok-{interaction_id}",
+        "version": 1,
+        "data": data,
+        "guild_id": GUILD_ID,
+        "channel_id": channel_id,
+        "channel": {"id": channel_id, "type": 0, "guild_id": GUILD_ID, "name": "general"},
+        "member": member,
+        "locale": "fr",
+        "app_permissions": "0",
+        "entitlements": [],
+        "authorizing_integration_owners": {},
+        "attachment_size_limit": 8_000_000,
+        **extra,
+    }
+
+
+def _user_payload(user_id: str, username: str) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "username": username,
+        "discriminator": "0",
+        "avatar": None,
+        "global_name": username,
+    }
+
+
+def _bot_user() -> dict[str, Any]:
+    return {**_user_payload(BOT_ID, "hub"), "bot": True}
+
+
+def _authorized(request: Request) -> bool:
+    return request.headers.get("authorization") == f"Bot {TOKEN}"
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data), status_code=status, media_type="application/json")
+
+
+def _error(status: int, code: int, message: str, errors: dict[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {"message": message, "code": code}
+    if errors:
+        body["errors"] = errors
+    return _json(body, status)
+
+
+def _unauthorized() -> Response:
+    return _error(401, 0, "401: Unauthorized")
+
+
+def _too_many(wait: float, *, is_global: bool) -> Response:
+    response = _json(
+        {
+            "message": "You are being rate limited.",
+            "retry_after": round(wait, 3),
+            "global": is_global,
+        },
+        429,
+    )
+    response.headers.update(
+        {
+            "Via": "1.1 google",
+            "Retry-After": str(max(1, round(wait))),
+            "X-RateLimit-Scope": "global" if is_global else "user",
+        }
+    )
+    if is_global:
+        response.headers["X-RateLimit-Global"] = "true"
+    return response
