@@ -55,6 +55,11 @@ PLATFORMS: dict[str, PlatformEntry] = {
         adapter="hub.adapters.slack.sender:SlackSender",
         listener="hub.adapters.slack.webhook:SlackListener",
     ),
+    "discord": PlatformEntry(
+        settings="hub.adapters.discord.settings:DiscordSettings",
+        adapter="hub.adapters.discord.sender:DiscordSender",
+        listener="hub.adapters.discord.webhook:DiscordListener",
+    ),
 }
 
 RITUALS: dict[str, str] = {

@@ -274,10 +274,12 @@ def scheduler(config: ConfigOption = None) -> None:
 
 @app.command()
 def gateway(config: ConfigOption = None) -> None:
-    """Hold the long-lived platform connections that webhooks cannot replace (Telegram polling)."""
+    """Hold the connections webhooks cannot replace: Discord's gateway, Telegram polling."""
     from hub.runtime import run_gateway
 
-    run_gateway(_load(config))
+    status = run_gateway(_load(config))
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -72,40 +71,66 @@ def run_scheduler_process(hub: Hub) -> None:
     run_scheduler(hub, actors, stop)
 
 
-def start_connections(listeners: list[Any]) -> Callable[[], None]:
-    """Run the listeners' long-lived connections (Telegram polling…) in a thread; returns stop."""
-    holders = [listener for listener in listeners if hasattr(listener, "background")]
-    if not holders:
-        return lambda: None
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
+class Connections:
+    """The listeners' long-lived connections (Telegram polling, Discord gateway) in a thread."""
 
-    async def main() -> None:
-        await asyncio.gather(*(holder.background(stop) for holder in holders))
+    def __init__(self, listeners: list[Any]) -> None:
+        self.holders = [listener for listener in listeners if hasattr(listener, "background")]
+        self.loop = asyncio.new_event_loop()
+        self.stopping = asyncio.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="connections", daemon=True)
 
-    thread = threading.Thread(
-        target=loop.run_until_complete, args=(main(),), name="connections", daemon=True
-    )
-    thread.start()
+    def start(self) -> Connections:
+        if self.holders:
+            self.thread.start()
+        return self
 
-    def stop_all() -> None:
-        loop.call_soon_threadsafe(stop.set)
+    def _run(self) -> None:
+        async def main() -> None:
+            await asyncio.gather(*(holder.background(self.stopping) for holder in self.holders))
 
-    return stop_all
+        try:
+            self.loop.run_until_complete(main())
+        except Exception as error:  # reported by `failed`, logged for `hub run`
+            self.error = error
+            log.error("connections.failed", error=str(error), kind=type(error).__name__)
+
+    def stop(self, timeout: float = 10) -> None:
+        """Ask every connection to close, and wait for them."""
+        if self.thread.is_alive():
+            self.loop.call_soon_threadsafe(self.stopping.set)
+            self.thread.join(timeout)
+
+    def wait(self, stop: threading.Event) -> BaseException | None:
+        """Block until `stop` is set or the connections end; returns what ended them, if any."""
+        while not stop.wait(0.5):
+            if not self.thread.is_alive():
+                return self.error
+        return None
 
 
-def run_gateway(hub: Hub) -> None:
-    """`hub gateway`: hold the connections that webhooks cannot replace, until SIGTERM/SIGINT."""
+def start_connections(listeners: list[Any]) -> Connections:
+    """Start the listeners' long-lived connections; `.stop()` closes them."""
+    return Connections(listeners).start()
+
+
+def run_gateway(hub: Hub) -> int:
+    """`hub gateway`: hold the connections webhooks cannot replace, until SIGTERM/SIGINT.
+
+    Returns the process exit status: 1 when a connection failed (a refused Discord intent…).
+    """
     listeners = hub.listeners(event_enqueuer(actors_for(hub)))
-    if not any(getattr(listener, "pollers", None) for listener in listeners):
+    if not any(getattr(listener, "holds_connections", False) for listener in listeners):
         log.info("gateway.nothing_to_hold")
-        return
-    stop_connections = start_connections(listeners)
+        return 0
+    connections = start_connections(listeners)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    stop_connections()
+    error = connections.wait(stop)
+    connections.stop()
+    return 1 if error is not None else 0
 
 
 def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = None) -> None:
@@ -121,7 +146,7 @@ def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = 
     for community_id, name in _rooms(hub):
         print(f"Webchat ready: open http://{host}:{port}/chat/{community_id}/{name}", flush=True)
     listeners = hub.listeners(event_enqueuer(actors))
-    stop_connections = start_connections(listeners)
+    connections = start_connections(listeners)
     try:
         uvicorn.run(
             build_app(hub, actors, listeners),
@@ -131,7 +156,7 @@ def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = 
             access_log=False,
         )
     finally:
-        stop_connections()
+        connections.stop()
         stop.set()
         worker.stop()
 

@@ -348,26 +348,33 @@ class FakeDiscord:
         try:
             while True:
                 frame = json.loads(await socket.receive_text())
-                op = frame.get("op")
-                if op == 1:
-                    await socket.send_text(json.dumps({"op": 11}))
-                elif op == 2:
-                    session = await self._identify(socket, frame["d"])
-                    if session is None:
-                        return
-                elif op == 6:
-                    session = await self._resume(socket, frame["d"])
-                elif op == 8:
-                    chunk = {"guild_id": GUILD_ID, "members": [], "chunk_index": 0}
-                    chunk |= {"chunk_count": 1, "nonce": frame["d"].get("nonce")}
-                    await socket.send_text(
-                        json.dumps({"op": 0, "t": "GUILD_MEMBERS_CHUNK", "s": None, "d": chunk})
-                    )
+                session = await self._handle(socket, session, frame)
+                if frame.get("op") == 2 and session is None:
+                    return
         except WebSocketDisconnect:
             pass
         finally:
             if session is not None and session.socket is socket:
                 session.socket = None
+
+    async def _handle(
+        self, socket: WebSocket, session: Session | None, frame: dict[str, Any]
+    ) -> Session | None:
+        """One frame from the client: heartbeat, IDENTIFY, RESUME or a member chunk request."""
+        op = frame.get("op")
+        if op == 1:
+            await socket.send_text(json.dumps({"op": 11}))
+        elif op == 2:
+            return await self._identify(socket, frame["d"])
+        elif op == 6:
+            return await self._resume(socket, frame["d"])
+        elif op == 8:
+            chunk = {"guild_id": GUILD_ID, "members": [], "chunk_index": 0, "chunk_count": 1}
+            chunk["nonce"] = frame["d"].get("nonce")
+            await socket.send_text(
+                json.dumps({"op": 0, "t": "GUILD_MEMBERS_CHUNK", "s": None, "d": chunk})
+            )
+        return session
 
     async def _identify(self, socket: WebSocket, data: dict[str, Any]) -> Session | None:
         if data.get("token") != TOKEN:

@@ -60,7 +60,7 @@ CAPABILITIES = Capabilities(
 )
 COMMAND_NAME = "hub"
 COMMAND_OPTION = "command"
-_SPECIAL = re.compile(r"([\\*_~|`>#\-\[\]()<@:])")
+_SPECIAL = re.compile(r"([\\*_~|`>#\-\[\]()<@])")
 _UNESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
 _HUB_TEXT = re.compile(r"^\s*/hub\b", re.IGNORECASE)
 

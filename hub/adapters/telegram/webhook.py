@@ -81,6 +81,11 @@ class TelegramListener:
             )
         return cls(communities, enqueue, pollers)
 
+    @property
+    def holds_connections(self) -> bool:
+        """Whether `hub gateway` has a connection to hold (a long poll) for this platform."""
+        return bool(self.pollers)
+
     async def background(self, stop: asyncio.Event) -> None:
         """The long-polling loops, for processes that hold connections (`hub run`, `hub gateway`)."""
         await asyncio.gather(*(poller.run(stop) for poller in self.pollers))

@@ -1,0 +1,155 @@
+"""Discord in: the gateway connections, and `POST /webhooks/discord/interactions`.
+
+The endpoint checks the Ed25519 signature (PyNaCl) over timestamp + raw body before anything is
+parsed, and rejects timestamps more than five minutes off: 401 and nothing enqueued otherwise,
+which is also what Discord's deliberate bad-signature probes must see. PING gets PONG; a
+`/hub` command is acknowledged privately; a button click is acknowledged without a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from hub.adapters.discord.gateway import ACKNOWLEDGED, HubGateway
+from hub.adapters.discord.settings import DiscordSettings
+from hub.adapters.discord.translate import Inbound, read_interaction
+from hub.core.community import CommunityRuntime
+from hub.core.config.models import PlatformSection
+from hub.core.ports import AdapterResources, Enqueue
+
+log = structlog.get_logger(__name__)
+MAX_BODY = 1_000_000
+MAX_SKEW = 300  # seconds
+PONG, REPLY, DEFERRED_UPDATE = 1, 4, 6
+EPHEMERAL = 64
+
+
+@dataclass
+class DiscordCommunity:
+    """One community's bot: how to read its events and, for the endpoint, its public key."""
+
+    inbound: Inbound
+    token: str
+    verify_key: VerifyKey | None
+
+
+class DiscordListener:
+    """Holds each bot's gateway connection and serves the interactions endpoint."""
+
+    def __init__(
+        self, communities: list[DiscordCommunity], enqueue: Enqueue, ready_timeout: float = 2.0
+    ) -> None:
+        self.communities = communities
+        self.enqueue = enqueue
+        self.ready_timeout = ready_timeout
+        self.gateways: list[HubGateway] = []
+
+    @property
+    def holds_connections(self) -> bool:
+        """Whether `hub gateway` has a connection to hold for this platform."""
+        return bool(self.communities)
+
+    @classmethod
+    def from_sections(
+        cls,
+        sections: list[tuple[CommunityRuntime, PlatformSection]],
+        resources: AdapterResources,
+        enqueue: Enqueue,
+    ) -> DiscordListener:
+        """One entry per community with a Discord bot."""
+        communities = []
+        for runtime, section in sections:
+            assert isinstance(section, DiscordSettings)
+            spaces = {channel: name for name, channel in section.spaces.items()}
+            key = VerifyKey(bytes.fromhex(section.public_key)) if section.public_key else None
+            communities.append(
+                DiscordCommunity(
+                    Inbound(runtime.community.id, spaces), section.token.get_secret_value(), key
+                )
+            )
+        return cls(communities, enqueue)
+
+    async def background(self, stop: asyncio.Event) -> None:
+        """Every bot's gateway connection, until `stop`; fails if Discord refuses an intent."""
+        self.gateways = [
+            HubGateway(c.inbound, self.enqueue, ready_timeout=self.ready_timeout)
+            for c in self.communities
+        ]
+        await asyncio.gather(
+            *(
+                g.run_until(c.token, stop)
+                for g, c in zip(self.gateways, self.communities, strict=True)
+            )
+        )
+
+    def routes(self) -> list[BaseRoute]:
+        """The interactions endpoint."""
+        return [Route("/webhooks/discord/interactions", self.receive, methods=["POST"])]
+
+    async def receive(self, request: Request) -> Response:
+        """Verify the signature, then answer PING or enqueue the command or click."""
+        body = await request.body()
+        community = self._verified(request, body)
+        if community is None:
+            return JSONResponse({"error": "invalid request signature"}, status_code=401)
+        payload = _loads(body)
+        if payload is None:
+            return JSONResponse({"error": "expected a JSON object"}, status_code=400)
+        if payload.get("type") == PONG:
+            return JSONResponse({"type": PONG})
+        interaction = read_interaction(payload)
+        if interaction is None:
+            return JSONResponse(
+                {"error": "not an interaction the hub understands"}, status_code=400
+            )
+        for event in community.inbound.interaction(interaction):
+            self.enqueue(event)
+        if interaction.kind == 3:
+            return JSONResponse({"type": DEFERRED_UPDATE})
+        return JSONResponse({"type": REPLY, "data": {"content": ACKNOWLEDGED, "flags": EPHEMERAL}})
+
+    def _verified(self, request: Request, body: bytes) -> DiscordCommunity | None:
+        """The community whose public key signed this request, if any and if fresh."""
+        signature = request.headers.get("x-signature-ed25519", "")
+        timestamp = request.headers.get("x-signature-timestamp", "")
+        if len(body) > MAX_BODY or not _fresh(timestamp):
+            return None
+        try:
+            raw_signature = bytes.fromhex(signature)
+        except ValueError:
+            return None
+        for community in self.communities:
+            if community.verify_key is None:
+                continue
+            try:
+                community.verify_key.verify(timestamp.encode() + body, raw_signature)
+            except (BadSignatureError, ValueError):
+                continue
+            return community
+        return None
+
+
+def _fresh(timestamp: str) -> bool:
+    try:
+        return abs(time.time() - int(timestamp)) <= MAX_SKEW
+    except ValueError:
+        return False
+
+
+def _loads(body: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
