@@ -90,11 +90,23 @@ class Connections:
         async def main() -> None:
             await asyncio.gather(*(holder.background(self.stopping) for holder in self.holders))
 
+        asyncio.set_event_loop(self.loop)
         try:
             self.loop.run_until_complete(main())
-        except Exception as error:  # reported by `failed`, logged for `hub run`
+        except Exception as error:  # returned by `wait`, logged for `hub run`
             self.error = error
             log.error("connections.failed", error=str(error), kind=type(error).__name__)
+        finally:
+            self._close_loop()
+
+    def _close_loop(self) -> None:
+        """Cancel what the connections left running, then close the loop cleanly."""
+        leftover = asyncio.all_tasks(self.loop)
+        for task in leftover:
+            task.cancel()
+        self.loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        self.loop.close()
 
     def stop(self, timeout: float = 10) -> None:
         """Ask every connection to close, and wait for them."""

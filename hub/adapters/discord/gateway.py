@@ -30,8 +30,11 @@ INTENTS_HINT = (
 )
 
 
-class IntentsRefused(RuntimeError):
-    """Discord closed the gateway with 4014: a privileged intent is not enabled."""
+TOKEN_HINT = "Discord rejected the bot token: check DISCORD_BOT_TOKEN (Developer Portal → Bot)."
+
+
+class GatewayRefused(RuntimeError):
+    """Discord will not let this bot connect as configured (bad token, intents not enabled)."""
 
 
 def hub_intents() -> discord.Intents:
@@ -79,7 +82,9 @@ class HubGateway(discord.Client):
             if task in done:
                 task.result()
         except discord.PrivilegedIntentsRequired:
-            raise IntentsRefused(INTENTS_HINT) from None
+            raise GatewayRefused(INTENTS_HINT) from None
+        except discord.LoginFailure:
+            raise GatewayRefused(TOKEN_HINT) from None
         finally:
             stopping.cancel()
             await self.close()

@@ -9,6 +9,7 @@ which is also what Discord's deliberate bad-signature probes must see. PING gets
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hub.adapters.discord.gateway import ACKNOWLEDGED, HubGateway
+from hub.adapters.discord.gateway import ACKNOWLEDGED, GatewayRefused, HubGateway
 from hub.adapters.discord.settings import DiscordSettings
 from hub.adapters.discord.translate import Inbound, read_interaction
 from hub.core.community import CommunityRuntime
@@ -33,6 +34,7 @@ MAX_BODY = 1_000_000
 MAX_SKEW = 300  # seconds
 PONG, REPLY, DEFERRED_UPDATE = 1, 4, 6
 EPHEMERAL = 64
+RESTART_DELAY = 5.0  # seconds before reconnecting a crashed gateway client
 
 
 @dataclass
@@ -53,7 +55,7 @@ class DiscordListener:
         self.communities = communities
         self.enqueue = enqueue
         self.ready_timeout = ready_timeout
-        self.gateways: list[HubGateway] = []
+        self.gateways: dict[str, HubGateway] = {}
 
     @property
     def holds_connections(self) -> bool:
@@ -81,17 +83,22 @@ class DiscordListener:
         return cls(communities, enqueue)
 
     async def background(self, stop: asyncio.Event) -> None:
-        """Every bot's gateway connection, until `stop`; fails if Discord refuses an intent."""
-        self.gateways = [
-            HubGateway(c.inbound, self.enqueue, ready_timeout=self.ready_timeout)
-            for c in self.communities
-        ]
-        await asyncio.gather(
-            *(
-                g.run_until(c.token, stop)
-                for g, c in zip(self.gateways, self.communities, strict=True)
-            )
-        )
+        """Every bot's gateway connection, until `stop`; fails if Discord refuses the bot."""
+        await asyncio.gather(*(self._hold(community, stop) for community in self.communities))
+
+    async def _hold(self, community: DiscordCommunity, stop: asyncio.Event) -> None:
+        """One bot's connection; after a crash (a payload discord.py cannot parse) reconnect."""
+        while not stop.is_set():
+            gateway = HubGateway(community.inbound, self.enqueue, ready_timeout=self.ready_timeout)
+            self.gateways[community.inbound.community_id] = gateway
+            try:
+                await gateway.run_until(community.token, stop)
+            except GatewayRefused:
+                raise
+            except Exception as error:
+                log.error("discord.gateway_crashed", error=str(error), kind=type(error).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), RESTART_DELAY)
 
     def routes(self) -> list[BaseRoute]:
         """The interactions endpoint."""
