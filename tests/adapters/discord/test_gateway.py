@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -15,7 +15,9 @@ from hub.core.events import (
     CommandInvoked,
     Event,
     MemberJoined,
+    MemberLeft,
     MessageReceived,
+    PollAnswered,
     ReactionAdded,
 )
 from hub.runtime import Connections, start_connections
@@ -31,12 +33,14 @@ from tests.fakes.discord import (
 )
 
 
-def listen(url: str, queued: list[Event]) -> Connections:
+def listen(
+    url: str, queued: list[Event], enqueue: Callable[[Event], None] | None = None
+) -> Connections:
     from hub.adapters.discord.api import point_at
 
     point_at(url)
     community = DiscordCommunity(Inbound("c", {MAIN: "main"}), TOKEN, None)
-    listener = DiscordListener([community], queued.append, ready_timeout=0.2)
+    listener = DiscordListener([community], enqueue or queued.append, ready_timeout=0.2)
     connections = start_connections([listener])
     wait_for(lambda: "c" in listener.gateways and listener.gateways["c"].is_ready(), what="READY")
     return connections
@@ -159,3 +163,48 @@ def test_a_payload_that_crashes_discord_py_costs_a_reconnect_not_the_gateway(
     wait_for(lambda: fake.identifies == 2, timeout=30, what="a fresh session")
     fake.dispatch("MESSAGE_CREATE", message_payload("31", MAIN, ZOE, "zoe", "après"))
     wait_for(lambda: any(getattr(e, "text", "") == "après" for e in queued), what="the message")
+
+
+def test_a_member_leaving_the_guild_leaves_its_spaces(
+    connected: tuple[FakeDiscord, list[Event]],
+) -> None:
+    fake, queued = connected
+    fake.dispatch(
+        "GUILD_MEMBER_REMOVE", {"guild_id": GUILD_ID, "user": member_payload(ZOE, "zoe")["user"]}
+    )
+    wait_for(lambda: queued, what="the leave")
+    (left,) = queued
+    assert isinstance(left, MemberLeft) and left.space == "main" and left.actor.user_id == ZOE
+
+
+def test_a_slow_enqueue_never_stalls_the_gateway(discord_api: tuple[FakeDiscord, str]) -> None:
+    fake, url = discord_api
+    release = threading.Event()
+    queued: list[Event] = []
+
+    def slow_then_fast(event: Event) -> None:
+        if getattr(event, "text", "") == "lent":
+            release.wait(timeout=20)  # a Redis that does not answer
+        queued.append(event)
+
+    connections = listen(url, [], enqueue=slow_then_fast)
+    try:
+        fake.dispatch("MESSAGE_CREATE", message_payload("40", MAIN, ZOE, "zoe", "lent"))
+        fake.dispatch("MESSAGE_CREATE", message_payload("41", MAIN, ZOE, "zoe", "rapide"))
+        wait_for(lambda: queued, timeout=10, what="the second event past the stuck first")
+        assert [e.text for e in queued if isinstance(e, MessageReceived)] == ["rapide"]
+    finally:
+        release.set()
+        connections.stop()
+
+
+def test_a_vote_on_a_native_poll_is_a_poll_answer(
+    connected: tuple[FakeDiscord, list[Event]],
+) -> None:
+    fake, queued = connected
+    vote = {"user_id": ZOE, "channel_id": MAIN, "message_id": "77", "answer_id": 2}
+    fake.dispatch("MESSAGE_POLL_VOTE_ADD", {**vote, "guild_id": GUILD_ID})
+    wait_for(lambda: queued, what="the vote")
+    (answer,) = queued
+    assert isinstance(answer, PollAnswered)
+    assert (answer.poll_id, answer.option_ids, answer.space) == ("77", (1,), "main")
