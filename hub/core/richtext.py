@@ -10,6 +10,7 @@ become markup, a link or a mention. Adapters render the parsed tree to their own
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
@@ -184,6 +185,43 @@ def _append_text(out: list[Inline], text: str) -> None:
 
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def block_lines(block: Block) -> list[tuple[Inline, ...]]:
+    """A block as lines of inline content (its items, or its paragraph cut at line breaks):
+    the units a long message can be split between without cutting any markup in two."""
+    if isinstance(block, BulletList):
+        return list(block.items)
+    lines: list[tuple[Inline, ...]] = [()]
+    for node in block.children:
+        if isinstance(node, LineBreak):
+            lines.append(())
+        else:
+            lines[-1] = (*lines[-1], node)
+    return lines
+
+
+def pack_messages(
+    paragraphs: Iterable[list[str]], limit: int, hard_split: Callable[[str, int], list[str]]
+) -> list[str]:
+    """Rendered paragraphs (each a list of rendered lines) packed into messages of at most
+    `limit` characters, cut between paragraphs, then between lines. A line longer than
+    `limit` is cut by `hard_split`, which knows the dialect's markup and escapes."""
+    parts: list[str] = []
+    current = ""
+    for lines in paragraphs:
+        for index, line in enumerate(lines):
+            separator = ("\n" if index else "\n\n") if current else ""
+            if len(current) + len(separator) + len(line) <= limit:
+                current += separator + line
+                continue
+            if current:
+                parts.append(current)
+            *full, current = hard_split(line, limit)
+            parts.extend(full)
+    if current:
+        parts.append(current)
+    return parts
 
 
 def plain_text(body: RichText) -> str:

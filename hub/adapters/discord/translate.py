@@ -41,6 +41,8 @@ from hub.core.richtext import (
     Mention,
     RichText,
     Text,
+    block_lines,
+    pack_messages,
 )
 
 PLATFORM = "discord"
@@ -116,32 +118,19 @@ def _link(node: Link, mentioned: set[str]) -> str:
 
 
 def _block_lines(block: Block, mentioned: set[str]) -> list[str]:
-    if isinstance(block, BulletList):
-        return ["- " + to_markdown(item, mentioned) for item in block.items]
-    return to_markdown(block.children, mentioned).split("\n")
+    bullet = "- " if isinstance(block, BulletList) else ""
+    return [bullet + to_markdown(line, mentioned) for line in block_lines(block)]
 
 
 def split_markdown(body: RichText, mentioned: set[str], limit: int = MAX_CONTENT) -> list[str]:
     """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
-    parts: list[str] = []
-    current = ""
-    for block in body.blocks:
-        for index, line in enumerate(_block_lines(block, mentioned)):
-            separator = ("\n" if index else "\n\n") if current else ""
-            if len(current) + len(separator) + len(line) <= limit:
-                current += separator + line
-                continue
-            if current:
-                parts.append(current)
-            *full, current = _hard_split(line, limit)
-            parts.extend(full)
-    if current:
-        parts.append(current)
-    return parts
+    paragraphs = [_block_lines(block, mentioned) for block in body.blocks]
+    return pack_messages(paragraphs, limit, _hard_split)
 
 
 def _hard_split(line: str, limit: int) -> list[str]:
-    """One over-long line: cut as escaped plain text, never inside an escape or a mention."""
+    """One over-long line: cut as literal text (its markup then shows as typed), never
+    inside a backslash escape, so no piece can turn into a mention or formatting."""
     if len(line) <= limit:
         return [line]
     text = escape(unescape(line))

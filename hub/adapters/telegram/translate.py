@@ -37,6 +37,8 @@ from hub.core.richtext import (
     Mention,
     RichText,
     Text,
+    block_lines,
+    pack_messages,
 )
 
 PLATFORM = "telegram"
@@ -88,34 +90,13 @@ def _inline(node: Inline) -> str:
 
 def _block(block: Block) -> list[str]:
     """A block's HTML, as lines that can be split between messages without breaking a tag."""
-    if isinstance(block, BulletList):
-        return ["• " + to_html(item) for item in block.items]
-    lines: list[tuple[Inline, ...]] = [()]
-    for node in block.children:
-        if isinstance(node, Text | Bold | Italic | Code | Link | Mention):
-            lines[-1] = (*lines[-1], node)
-        else:
-            lines.append(())
-    return [to_html(line) for line in lines]
+    bullet = "• " if isinstance(block, BulletList) else ""
+    return [bullet + to_html(line) for line in block_lines(block)]
 
 
 def split_html(body: RichText, limit: int = MAX_TEXT) -> list[str]:
     """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
-    parts: list[str] = []
-    current = ""
-    for block in body.blocks:
-        for index, line in enumerate(_block(block)):
-            separator = ("\n" if index else "\n\n") if current else ""
-            if len(current) + len(separator) + len(line) <= limit:
-                current += separator + line
-                continue
-            if current:
-                parts.append(current)
-            *full, current = _hard_split(line, limit)
-            parts.extend(full)
-    if current:
-        parts.append(current)
-    return parts
+    return pack_messages((_block(block) for block in body.blocks), limit, _hard_split)
 
 
 def _hard_split(line: str, limit: int) -> list[str]:
