@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import structlog
 from nacl.exceptions import BadSignatureError
@@ -25,12 +23,12 @@ from starlette.routing import BaseRoute, Route
 from hub.adapters.discord.gateway import ACKNOWLEDGED, GatewayRefused, HubGateway
 from hub.adapters.discord.settings import DiscordSettings
 from hub.adapters.discord.translate import Inbound, read_interaction
+from hub.adapters.wire import MAX_BODY, json_object
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.ports import AdapterResources, Enqueue
 
 log = structlog.get_logger(__name__)
-MAX_BODY = 1_000_000
 MAX_SKEW = 300  # seconds
 PONG, REPLY, DEFERRED_UPDATE = 1, 4, 6
 EPHEMERAL = 64
@@ -110,7 +108,7 @@ class DiscordListener:
         community = self._verified(request, body)
         if community is None:
             return JSONResponse({"error": "invalid request signature"}, status_code=401)
-        payload = _loads(body)
+        payload = json_object(body)
         if payload is None:
             return JSONResponse({"error": "expected a JSON object"}, status_code=400)
         if payload.get("type") == PONG:
@@ -152,11 +150,3 @@ def _fresh(timestamp: str) -> bool:
         return abs(time.time() - int(timestamp)) <= MAX_SKEW
     except ValueError:
         return False
-
-
-def _loads(body: bytes) -> dict[str, Any] | None:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None

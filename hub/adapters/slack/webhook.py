@@ -10,7 +10,6 @@ the same `event_id`, which the pipeline processes once.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -29,13 +28,13 @@ from starlette.routing import BaseRoute, Route
 from hub.adapters.slack import translate
 from hub.adapters.slack.sender import SlackSender
 from hub.adapters.slack.settings import SlackSettings
+from hub.adapters.wire import MAX_BODY, json_object
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.events import Event
 from hub.core.ports import AdapterResources, Enqueue
 
 log = structlog.get_logger(__name__)
-MAX_BODY = 1_000_000
 WINDOW_SECONDS = 300
 
 
@@ -108,7 +107,7 @@ class SlackListener:
         return None
 
     async def _json(self, body: bytes, community: SlackCommunity) -> Response:
-        envelope = _loads(body)
+        envelope = json_object(body)
         if envelope is None:
             return JSONResponse({"error": "expected a JSON object"}, status_code=400)
         if envelope.get("type") == "url_verification":
@@ -128,7 +127,7 @@ class SlackListener:
         except UnicodeDecodeError:
             return JSONResponse({"error": "expected a form"}, status_code=400)
         if "payload" in form:
-            payload = _loads(form["payload"].encode())
+            payload = json_object(form["payload"].encode())
             if payload is None:
                 return JSONResponse({"error": "payload must be a JSON object"}, status_code=400)
             events = translate.interaction_to_core(
@@ -165,14 +164,6 @@ class SlackListener:
                 log.info("slack.name_lookup_failed", user=user_id, error=type(error).__name__)
                 return None
         return self.names.get(key)
-
-
-def _loads(body: bytes) -> dict[str, Any] | None:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _bot_user_id(envelope: dict[str, Any]) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +22,12 @@ from hub.adapters.telegram import translate
 from hub.adapters.telegram.polling import TelegramPoller
 from hub.adapters.telegram.sender import make_bot
 from hub.adapters.telegram.settings import TelegramSettings
+from hub.adapters.wire import json_object
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.ports import AdapterResources, Enqueue
 
 log = structlog.get_logger(__name__)
-MAX_BODY = 1_000_000
 
 
 @dataclass
@@ -99,7 +98,7 @@ class TelegramListener:
         community = self._community(request.headers.get("x-telegram-bot-api-secret-token", ""))
         if community is None:
             return JSONResponse({"error": "forbidden"}, status_code=403)
-        update = _loads(await request.body())
+        update = json_object(await request.body())
         if update is None:
             return JSONResponse({"error": "expected a JSON object"}, status_code=400)
         events = translate.update_to_core(
@@ -147,13 +146,3 @@ class TelegramListener:
                 await community.bot.answer_callback_query(query["id"])
         except (TelegramError, TimeoutError) as error:
             log.info("telegram.answer_callback_failed", error=type(error).__name__)
-
-
-def _loads(body: bytes) -> dict[str, Any] | None:
-    if len(body) > MAX_BODY:
-        return None
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
