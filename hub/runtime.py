@@ -82,8 +82,11 @@ class Connections:
         self.thread = threading.Thread(target=self._run, name="connections", daemon=True)
 
     def start(self) -> Connections:
+        """Run the connections in their thread (nothing to do when no listener holds any)."""
         if self.holders:
             self.thread.start()
+        else:
+            self.loop.close()
         return self
 
     def _run(self) -> None:
@@ -122,11 +125,6 @@ class Connections:
         return None
 
 
-def start_connections(listeners: list[Any]) -> Connections:
-    """Start the listeners' long-lived connections; `.stop()` closes them."""
-    return Connections(listeners).start()
-
-
 def run_gateway(hub: Hub) -> int:
     """`hub gateway`: hold the connections webhooks cannot replace, until SIGTERM/SIGINT.
 
@@ -136,7 +134,7 @@ def run_gateway(hub: Hub) -> int:
     if not any(getattr(listener, "holds_connections", False) for listener in listeners):
         log.info("gateway.nothing_to_hold")
         return 0
-    connections = start_connections(listeners)
+    connections = Connections(listeners).start()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -158,7 +156,7 @@ def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = 
     for community_id, name in _rooms(hub):
         print(f"Webchat ready: open http://{host}:{port}/chat/{community_id}/{name}", flush=True)
     listeners = hub.listeners(event_enqueuer(actors))
-    connections = start_connections(listeners)
+    connections = Connections(listeners).start()
     try:
         uvicorn.run(
             build_app(hub, actors, listeners),

@@ -34,25 +34,12 @@ class SharedBuckets:
             ttls = pipe.execute()
         return max([t for t in ttls if t > 0], default=0) / 1000
 
-    def record(self, path: str, status: int, headers: Any) -> None:
-        """Remember what Discord's headers say about the bucket this response belongs to."""
-        if status == 429 and headers.get("X-RateLimit-Global"):
-            self._block("global", _seconds(headers.get("Retry-After")))
-            return
-        match = _CHANNEL.search(path)
-        if match is None:
-            return
-        exhausted = headers.get("X-RateLimit-Remaining") == "0" or status == 429
-        if exhausted:
-            wait = _seconds(headers.get("X-RateLimit-Reset-After") or headers.get("Retry-After"))
-            self._block(f"channel:{match.group(1)}", wait)
-
     def _block(self, key: str, seconds: float) -> None:
         if seconds > 0:
             self.redis.set(f"{self.prefix}:{key}", 1, px=max(int(seconds * 1000), 1))
 
     def trace(self) -> aiohttp.TraceConfig:
-        """An aiohttp trace that records every response discord.py receives."""
+        """An aiohttp trace that reads every response discord.py receives and records blocks."""
         config = aiohttp.TraceConfig()
 
         async def on_request_end(
@@ -61,10 +48,23 @@ class SharedBuckets:
             params: aiohttp.TraceRequestEndParams,
         ) -> None:
             response = params.response
-            await asyncio.to_thread(self.record, params.url.path, response.status, response.headers)
+            block = _block_for(params.url.path, response.status, response.headers)
+            if block is not None:  # rare: most responses leave the bucket open, no Redis call
+                await asyncio.to_thread(self._block, *block)
 
         config.on_request_end.append(on_request_end)
         return config
+
+
+def _block_for(path: str, status: int, headers: Any) -> tuple[str, float] | None:
+    """What a response blocks, and for how long: the bot (global 429), a channel, or nothing."""
+    if status == 429 and headers.get("X-RateLimit-Global"):
+        return "global", _seconds(headers.get("Retry-After"))
+    match = _CHANNEL.search(path)
+    if match is None or (headers.get("X-RateLimit-Remaining") != "0" and status != 429):
+        return None
+    wait = _seconds(headers.get("X-RateLimit-Reset-After") or headers.get("Retry-After"))
+    return f"channel:{match.group(1)}", wait
 
 
 def _seconds(value: Any) -> float:

@@ -56,7 +56,6 @@ class HubGateway(discord.Client):
         self.enqueue = enqueue
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(self._hub_command())
-        self.synced = asyncio.Event()
 
     def _hub_command(self) -> app_commands.Command[Any, ..., None]:
         @app_commands.command(name=translate.COMMAND_NAME, description="Talk to the hub")
@@ -71,7 +70,6 @@ class HubGateway(discord.Client):
         """Before connecting: find the gateway, and register `/hub` with Discord."""
         await use_advertised_gateway(self.http)
         await self.tree.sync()
-        self.synced.set()
 
     async def run_until(self, token: str, stop: asyncio.Event) -> None:
         """Connect and stay connected (discord.py reconnects and resumes) until `stop`."""

@@ -20,7 +20,7 @@ from hub.core.events import (
     PollAnswered,
     ReactionAdded,
 )
-from hub.runtime import Connections, start_connections
+from hub.runtime import Connections
 from tests.adapters.discord.conftest import MAIN, ZOE
 from tests.builders import wait_for
 from tests.fakes.discord import (
@@ -41,7 +41,7 @@ def listen(
     point_at(url)
     community = DiscordCommunity(Inbound("c", {MAIN: "main"}), TOKEN, None)
     listener = DiscordListener([community], enqueue or queued.append, ready_timeout=0.2)
-    connections = start_connections([listener])
+    connections = Connections([listener]).start()
     wait_for(lambda: "c" in listener.gateways and listener.gateways["c"].is_ready(), what="READY")
     return connections
 
@@ -148,7 +148,7 @@ def test_a_refused_privileged_intent_stops_with_a_clear_error(
 
     point_at(url)
     community = DiscordCommunity(Inbound("c", {MAIN: "main"}), TOKEN, None)
-    connections = start_connections([DiscordListener([community], print, ready_timeout=0.2)])
+    connections = Connections([DiscordListener([community], print, ready_timeout=0.2)]).start()
     error = connections.wait(threading.Event())
     assert isinstance(error, GatewayRefused)
     assert "Server Members Intent" in str(error)
