@@ -260,23 +260,16 @@ class FakeDiscord:
     def _message(
         self, channel_id: str, body: dict[str, Any], message_id: str | None = None
     ) -> dict[str, Any]:
-        return {
-            "id": message_id or str(next(self._ids)),
-            "channel_id": channel_id,
-            "type": 0,
-            "author": _bot_user(),
-            "content": body.get("content") or "",
-            "timestamp": "2026-11-25T09:00:00.000000+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "components": body.get("components") or [],
-            "pinned": False,
-        }
+        """The message Discord returns for a post or an edit by the bot."""
+        message = message_payload(
+            message_id or str(next(self._ids)),
+            channel_id,
+            BOT_ID,
+            "hub",
+            body.get("content") or "",
+            components=body.get("components") or [],
+        )
+        return {**message, "author": _bot_user()}
 
     def _rate_limit(self, channel_id: str) -> Response | None:
         """Discord's global limit, then the channel's message bucket: 429 when over either."""
@@ -517,6 +510,15 @@ def interaction_payload(
         "attachment_size_limit": 8_000_000,
         **extra,
     }
+
+
+def hub_command_payload(
+    interaction_id: str, channel_id: str, user_id: str, words: str
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE for `/hub command:<words>`, as Discord sends a slash command."""
+    option = {"name": "command", "type": 3, "value": words}
+    data = {"id": "555", "name": "hub", "type": 1, "options": [option]}
+    return interaction_payload(interaction_id, 2, data, channel_id, user_id)
 
 
 def _user_payload(user_id: str, username: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from nacl.signing import SigningKey
 
 from tests.adapters.discord.conftest import DISCORD_YAML, MAIN, NEWS, ZOE
 from tests.builders import HUB, hub_run, wait_for, write_config
-from tests.fakes.discord import GUILD_ID, TOKEN, FakeDiscord, interaction_payload, member_payload
+from tests.fakes.discord import GUILD_ID, TOKEN, FakeDiscord, hub_command_payload, member_payload
 
 ENV = {
     "DISCORD_BOT_TOKEN": TOKEN,
@@ -48,13 +48,7 @@ def test_hub_help_answers_and_the_command_is_acknowledged(
     discord_hub: tuple[FakeDiscord, Path],
 ) -> None:
     fake, _ = discord_hub
-    data = {
-        "id": "555",
-        "name": "hub",
-        "type": 1,
-        "options": [{"name": "command", "type": 3, "value": "help"}],
-    }
-    fake.dispatch("INTERACTION_CREATE", interaction_payload("700", 2, data, MAIN, ZOE))
+    fake.dispatch("INTERACTION_CREATE", hub_command_payload("700", MAIN, ZOE, "help"))
     wait_for(lambda: fake.in_channel(MAIN), what="the help")
     assert "help" in fake.in_channel(MAIN)[0]["content"]
     assert fake.callbacks[0]["type"] == 4

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from hub.adapters.discord.api import point_at
 from hub.adapters.discord.gateway import GatewayRefused
 from hub.adapters.discord.translate import Inbound
 from hub.adapters.discord.webhook import DiscordCommunity, DiscordListener
@@ -27,21 +28,25 @@ from tests.fakes.discord import (
     GUILD_ID,
     TOKEN,
     FakeDiscord,
+    hub_command_payload,
     interaction_payload,
     member_payload,
     message_payload,
 )
 
 
+def connect(url: str, enqueue: Callable[[Event], None]) -> tuple[Connections, DiscordListener]:
+    """The gateway connection `hub gateway` would hold for one community, on the fake."""
+    point_at(url)
+    community = DiscordCommunity(Inbound("c", {MAIN: "main"}), TOKEN, None)
+    listener = DiscordListener([community], enqueue, ready_timeout=0.2)
+    return Connections([listener]).start(), listener
+
+
 def listen(
     url: str, queued: list[Event], enqueue: Callable[[Event], None] | None = None
 ) -> Connections:
-    from hub.adapters.discord.api import point_at
-
-    point_at(url)
-    community = DiscordCommunity(Inbound("c", {MAIN: "main"}), TOKEN, None)
-    listener = DiscordListener([community], enqueue or queued.append, ready_timeout=0.2)
-    connections = Connections([listener]).start()
+    connections, listener = connect(url, enqueue or queued.append)
     wait_for(lambda: "c" in listener.gateways and listener.gateways["c"].is_ready(), what="READY")
     return connections
 
@@ -108,13 +113,7 @@ def test_slash_commands_and_clicks_are_acknowledged_at_once(
     connected: tuple[FakeDiscord, list[Event]],
 ) -> None:
     fake, queued = connected
-    data = {
-        "id": "555",
-        "name": "hub",
-        "type": 1,
-        "options": [{"name": "command", "type": 3, "value": "help"}],
-    }
-    fake.dispatch("INTERACTION_CREATE", interaction_payload("700", 2, data, MAIN, ZOE))
+    fake.dispatch("INTERACTION_CREATE", hub_command_payload("700", MAIN, ZOE, "help"))
     click = {"custom_id": "vote:1:0", "component_type": 2}
     fake.dispatch("INTERACTION_CREATE", interaction_payload("701", 3, click, MAIN, ZOE))
     wait_for(lambda: len(fake.callbacks) == 2 and len(queued) == 2, what="two answers")
@@ -144,11 +143,7 @@ def test_a_refused_privileged_intent_stops_with_a_clear_error(
 ) -> None:
     fake, url = discord_api
     fake.enabled_privileged = {"message_content"}
-    from hub.adapters.discord.api import point_at
-
-    point_at(url)
-    community = DiscordCommunity(Inbound("c", {MAIN: "main"}), TOKEN, None)
-    connections = Connections([DiscordListener([community], print, ready_timeout=0.2)]).start()
+    connections, _ = connect(url, print)
     error = connections.wait(threading.Event())
     assert isinstance(error, GatewayRefused)
     assert "Server Members Intent" in str(error)

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from hub.adapters.discord.translate import Inbound
 from hub.adapters.discord.webhook import DiscordCommunity, DiscordListener
 from hub.core.events import ButtonClicked, CommandInvoked, Event
-from tests.fakes.discord import interaction_payload
+from tests.fakes.discord import hub_command_payload, interaction_payload
 
 KEY = SigningKey.generate()
 OTHER = SigningKey.generate()
@@ -47,8 +47,7 @@ def test_ping_is_answered_with_pong() -> None:
 
 def test_a_slash_command_is_enqueued_and_acknowledged_privately() -> None:
     http, queued = client()
-    data = {"name": "hub", "options": [{"name": "command", "value": "help"}]}
-    body = json.dumps(interaction_payload("7", 2, data, "3000", "5000")).encode()
+    body = json.dumps(hub_command_payload("7", "3000", "5000", "help")).encode()
     status, answer = post(http, body)
     assert status == 200 and answer["type"] == 4
     assert answer["data"] == {"content": "👍", "flags": 64}
@@ -91,8 +90,7 @@ def test_a_button_click_is_enqueued_and_acknowledged_without_a_message() -> None
 )
 def test_forged_requests_get_401_and_nothing_is_enqueued(forge: object) -> None:
     http, queued = client()
-    data = {"name": "hub", "options": [{"name": "command", "value": "help"}]}
-    body = json.dumps(interaction_payload("7", 2, data, "3000", "5000")).encode()
+    body = json.dumps(hub_command_payload("7", "3000", "5000", "help")).encode()
     status, _ = forge(http, body)  # type: ignore[operator]
     assert status == 401
     assert queued == []
