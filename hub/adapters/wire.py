@@ -9,9 +9,9 @@ MAX_BODY = 1_000_000
 """Bytes; platform payloads are far smaller, so anything larger is refused unread."""
 
 
-def json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or None if it is not one (or is over MAX_BODY)."""
-    if len(body) > MAX_BODY:
+def json_object(body: bytes, max_bytes: int = MAX_BODY) -> dict[str, Any] | None:
+    """The body as a JSON object, or None if it is not one (or is over `max_bytes`)."""
+    if len(body) > max_bytes:
         return None
     try:
         data = json.loads(body)

@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from hub.adapters.webchat import streams, translate
 from hub.adapters.webchat.settings import WebchatSettings
+from hub.adapters.wire import json_object
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.domain import Identity
@@ -239,14 +240,7 @@ class WebchatListener:
 
 
 async def _json_body(request: Request) -> dict[str, Any] | None:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return None
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+    return json_object(await request.body(), max_bytes=MAX_BODY)
 
 
 def _error(status: int, message: str) -> JSONResponse:
