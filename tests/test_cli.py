@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from hub.core.storage.db import MIGRATIONS
-from tests.builders import COMMUNITY_YAML, write_config
-
-HUB = str(Path(sys.executable).with_name("hub"))
+from tests.builders import COMMUNITY_YAML, HUB, write_config
 
 
 def hub(

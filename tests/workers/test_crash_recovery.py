@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import redis
@@ -19,9 +18,8 @@ from sqlalchemy import func, select
 from hub.adapters.webchat.streams import room_stream
 from hub.core.storage.orm import DeliveryRow
 from hub.runtime import actors_for
-from tests.builders import compose, wait_for, write_config
+from tests.builders import HUB, compose, wait_for, write_config
 
-HUB = str(Path(sys.executable).with_name("hub"))
 ROOMS = 1000
 THREADS = 8
 
@@ -93,6 +91,10 @@ def test_a_worker_killed_mid_broadcast_is_replaced_and_every_delivery_is_sent(
         wait_for(
             lambda: count_by_state(hub).get("sent", 0) == ROOMS, 240, "every delivery to be sent"
         )
+    except AssertionError:
+        print(f"\nstates at the kill: {at_kill}; at the timeout: {count_by_state(hub)}")
+        print(f"broker keys: {sorted(k.decode() for k in store.keys('hub*'))[:20]}")
+        raise
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=30)

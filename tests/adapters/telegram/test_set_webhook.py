@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.adapters.telegram.conftest import TELEGRAM_YAML
-from tests.builders import write_config
+from tests.builders import HUB, write_config
 from tests.fakes.telegram import TOKEN, FakeTelegram
-
-HUB = str(Path(sys.executable).with_name("hub"))
 
 
 def run(config: Path, **env: str) -> subprocess.CompletedProcess[str]:
