@@ -10,7 +10,7 @@ import importlib
 import os
 import socket
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,11 @@ PLATFORMS: dict[str, PlatformEntry] = {
         settings="hub.adapters.discord.settings:DiscordSettings",
         adapter="hub.adapters.discord.sender:DiscordSender",
         listener="hub.adapters.discord.webhook:DiscordListener",
+    ),
+    "whatsapp": PlatformEntry(
+        settings="hub.adapters.whatsapp.settings:WhatsAppSettings",
+        adapter="hub.adapters.whatsapp.sender:WhatsAppSender",
+        listener="hub.adapters.whatsapp.webhook:WhatsAppListener",
     ),
 }
 
@@ -173,9 +178,10 @@ def _build_adapters(
 ) -> dict[tuple[str, str], Adapter]:
     adapters: dict[tuple[str, str], Adapter] = {}
     for community_id, runtime in communities.items():
+        own = replace(resources, locale=runtime.community.locale)
         for platform, section in runtime.config.platform_sections().items():
             factory = load_object(PLATFORMS[platform].adapter)
-            adapters[(community_id, platform)] = factory(section, resources)
+            adapters[(community_id, platform)] = factory(section, own)
     return adapters
 
 

@@ -12,6 +12,7 @@ from dramatiq.brokers.redis import RedisBroker
 from hub.bootstrap import Hub
 from hub.core.events import event_from_json
 from hub.core.sending import Attempt, Outcome
+from hub.core.service import DeliveryNotYetRecorded
 from hub.web.metrics import DELIVERY_ATTEMPTS, DELIVERY_LATENCY
 
 
@@ -30,7 +31,11 @@ def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
 
     @dramatiq.actor(broker=broker, actor_name="handle_event", queue_name="events", max_retries=20)
     def handle_event(event: dict[str, Any]) -> None:
-        for delivery_id in hub.service.handle_event(event_from_json(event)):
+        try:
+            delivery_ids = hub.service.handle_event(event_from_json(event))
+        except DeliveryNotYetRecorded as early:
+            raise dramatiq.Retry(f"report on {early} came before its send", delay=2000) from None
+        for delivery_id in delivery_ids:
             deliver.send(delivery_id)
 
     @dramatiq.actor(broker=broker, actor_name="run_ritual", queue_name="rituals", max_retries=20)

@@ -68,7 +68,13 @@ def build_runtime(config: HubConfig, catalogue: Mapping[str, Ritual]) -> Communi
         id=section.id, name=section.name, timezone=section.timezone, locale=section.locale
     )
     spaces = tuple(
-        Space(community_id=community.id, platform=platform, name=name, address=address)
+        Space(
+            community_id=community.id,
+            platform=platform,
+            name=name,
+            address=address,
+            opt_in_list=platform_section.spaces_are_opt_in_lists,
+        )
         for platform, platform_section in config.platform_sections().items()
         for name, address in platform_section.spaces.items()
     )

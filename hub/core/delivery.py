@@ -8,12 +8,19 @@ from typing import Any
 
 
 class DeliveryState(StrEnum):
-    """queued → sending → sent | failed. A `sent` delivery is never sent again."""
+    """queued → sending → sent | failed. A `sent` delivery is never sent again.
+
+    `held`: waiting for the member to write first (outside WhatsApp's 24-hour window, with no
+    approved template); queued again when they do. `skipped`: will never be sent, with the
+    reason in `last_error` (the member opted out, or it was held too long to still matter).
+    """
 
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    HELD = "held"
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

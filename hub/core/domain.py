@@ -30,6 +30,9 @@ class Space:
     platform: str
     name: str
     address: str
+    opt_in_list: bool = False
+    """Members join by writing to the hub and cannot see each other (WhatsApp): a post to the
+    space is one private message per member who opted in."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

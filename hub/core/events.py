@@ -88,6 +88,41 @@ class PollAnswered(EventBase):
     kind: Literal["poll_answered"] = "poll_answered"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OptedOut(EventBase):
+    """The person asked the hub to stop writing to them on this platform (WhatsApp STOP).
+
+    From now on nothing is sent to that account, and what was waiting to be sent is skipped."""
+
+    kind: Literal["opted_out"] = "opted_out"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OptedIn(EventBase):
+    """The person asked to hear from the hub again after opting out (WhatsApp START)."""
+
+    kind: Literal["opted_in"] = "opted_in"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryReported(EventBase):
+    """The platform said what became of a message the hub sent (Twilio's status callback).
+
+    `actor` is the recipient. Not shown to rituals, and not a sign of life from the member:
+    it only updates the delivery whose platform id is `message_id`.
+    `status`: sent, delivered, read or failed; on failure `reason` says why, `outside_window`
+    tells a message refused for the reply window (held for the member's next message) and
+    `recipient_unreachable` one that can never reach that account.
+    """
+
+    message_id: str
+    status: Literal["queued", "sent", "delivered", "read", "failed"]
+    reason: str | None = None
+    outside_window: bool = False
+    recipient_unreachable: bool = False
+    kind: Literal["delivery_reported"] = "delivery_reported"
+
+
 Event = Annotated[
     MemberJoined
     | MemberLeft
@@ -95,7 +130,10 @@ Event = Annotated[
     | ReactionAdded
     | CommandInvoked
     | ButtonClicked
-    | PollAnswered,
+    | PollAnswered
+    | OptedOut
+    | OptedIn
+    | DeliveryReported,
     Field(discriminator="kind"),
 ]
 

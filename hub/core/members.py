@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.core.domain import Identity, Member
-from hub.core.storage.orm import IdentityRow, MemberRow
+from hub.core.storage.orm import IdentityRow, MemberRow, SpaceMemberRow
 from hub.core.storage.sql import insert_if_absent
 
 
@@ -69,10 +69,79 @@ def reachable_identities(session: Session, member_id: int) -> list[IdentityRow]:
     return list(
         session.scalars(
             select(IdentityRow)
-            .where(IdentityRow.member_id == member_id, IdentityRow.reachable.is_(True))
+            .where(
+                IdentityRow.member_id == member_id,
+                IdentityRow.reachable.is_(True),
+                IdentityRow.opted_out_at.is_(None),
+            )
             .order_by(IdentityRow.last_seen_at.desc())
         )
     )
+
+
+def join_space(
+    session: Session, community_id: str, space: str, identity: Identity, now: datetime
+) -> None:
+    """Record that the account joined the space (once; a second join changes nothing)."""
+    row = _identity_row(session, community_id, identity)
+    if row is None:
+        return
+    insert_if_absent(
+        session,
+        SpaceMemberRow.__table__,  # type: ignore[arg-type]
+        {
+            "community_id": community_id,
+            "platform": identity.platform,
+            "space": space,
+            "user_id": identity.user_id,
+            "member_id": row.member_id,
+            "joined_at": now,
+        },
+    )
+
+
+def leave_space(session: Session, community_id: str, space: str, identity: Identity) -> None:
+    """Forget that the account is in the space."""
+    row = session.get(SpaceMemberRow, (community_id, identity.platform, space, identity.user_id))
+    if row is not None:
+        session.delete(row)
+
+
+def list_recipients(
+    session: Session, community_id: str, platform: str, space: str
+) -> list[IdentityRow]:
+    """The accounts a post to an opt-in list reaches: joined, reachable, not opted out."""
+    return list(
+        session.scalars(
+            select(IdentityRow)
+            .join(
+                SpaceMemberRow,
+                (SpaceMemberRow.community_id == IdentityRow.community_id)
+                & (SpaceMemberRow.platform == IdentityRow.platform)
+                & (SpaceMemberRow.user_id == IdentityRow.user_id),
+            )
+            .where(
+                SpaceMemberRow.community_id == community_id,
+                SpaceMemberRow.platform == platform,
+                SpaceMemberRow.space == space,
+                IdentityRow.reachable.is_(True),
+                IdentityRow.opted_out_at.is_(None),
+            )
+            .order_by(IdentityRow.id)
+        )
+    )
+
+
+def set_opted_out(
+    session: Session, community_id: str, identity: Identity, when: datetime | None
+) -> IdentityRow | None:
+    """Opt the account out (`when`) or back in (None); its space memberships are kept."""
+    row = _identity_row(session, community_id, identity)
+    if row is not None:
+        row.opted_out_at = when
+        if when is None:
+            row.reachable, row.unreachable_reason = True, None
+    return row
 
 
 def mark_private_chat_open(session: Session, community_id: str, identity: Identity) -> None:

@@ -6,9 +6,11 @@ same cause twice plans nothing new, and a delivery already sent is never planned
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import select
@@ -16,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from hub.core.community import CommunityRuntime
 from hub.core.delivery import DeliveryState, Destination, idempotency_key
-from hub.core.members import reachable_identities
+from hub.core.members import list_recipients, reachable_identities
 from hub.core.outbound import MemberTarget, Outbound, SpaceTarget
-from hub.core.ports import Renderer
+from hub.core.ports import Renderer, TemplateRenderer
 from hub.core.richtext import mentioned_members, with_mention_ids
 from hub.core.storage.orm import AddressMoveRow, DeliveryRow, IdentityRow
 from hub.core.storage.sql import insert_if_absent
@@ -40,16 +42,38 @@ def destinations(
     target = outbound.target
     if isinstance(target, SpaceTarget):
         moved = _moves(session, runtime.community.id)
-        return [
-            Destination(
-                community_id=s.community_id,
-                platform=s.platform,
-                address=moved.get((s.platform, s.address), s.address),
-                space=s.name,
-            )
-            for s in runtime.spaces_named(target.space, target.platform)
-        ]
+        found: list[Destination] = []
+        for s in runtime.spaces_named(target.space, target.platform):
+            if s.opt_in_list:
+                found += _list_destinations(session, s.community_id, s.platform, s.name)
+            else:
+                address = moved.get((s.platform, s.address), s.address)
+                found.append(
+                    Destination(
+                        community_id=s.community_id,
+                        platform=s.platform,
+                        address=address,
+                        space=s.name,
+                    )
+                )
+        return found
     return _member_destinations(session, target, needs_opt_in)
+
+
+def _list_destinations(
+    session: Session, community_id: str, platform: str, space: str
+) -> list[Destination]:
+    """An opt-in list's post: one destination per member who joined it and may be written to."""
+    return [
+        Destination(
+            community_id=community_id,
+            platform=platform,
+            address=i.user_id,
+            member_id=i.member_id,
+            space=space,
+        )
+        for i in list_recipients(session, community_id, platform, space)
+    ]
 
 
 def _moves(session: Session, community_id: str) -> dict[tuple[str, str], str]:
@@ -102,6 +126,7 @@ def plan(
         return renderer is not None and renderer.capabilities.private_needs_opt_in
 
     ids: list[int] = []
+    window = Counter[str]()
     for destination in destinations(session, runtime, outbound, needs_opt_in):
         renderer = renderers.get((runtime.community.id, destination.platform))
         if renderer is None or (destination.private and not renderer.capabilities.private_messages):
@@ -112,10 +137,140 @@ def plan(
                 key=outbound.key,
             )
             continue
-        for part, payload in enumerate(renderer.render(outbound, destination)):
+        verdict, payloads = _within_window(session, renderer, ritual, outbound, destination, now)
+        window[f"{destination.platform}:{verdict}"] += 1
+        state, reason = _OUTSIDE.get(verdict, (DeliveryState.QUEUED, None))
+        for part, payload in enumerate(payloads):
             key = idempotency_key(cause, outbound.key, destination, part)
-            ids.extend(_write(session, runtime, ritual, destination, part, payload, key, now))
+            row = _Row(ritual, destination, part, payload, key, state, reason)
+            ids.extend(_write(session, runtime, row, now))
+    _log_window(window, ritual, outbound.key)
     return ids
+
+
+_HELD_REASON = (
+    "outside the 24-hour reply window and no approved template for this ritual: "
+    "held until the member writes again"
+)
+_OUTSIDE: dict[str, tuple[DeliveryState, str | None]] = {
+    "held": (DeliveryState.HELD, _HELD_REASON),
+    "skipped": (
+        DeliveryState.SKIPPED,
+        "outside the 24-hour reply window and no approved template for this ritual",
+    ),
+}
+
+
+def _within_window(
+    session: Session,
+    renderer: Renderer,
+    ritual: str,
+    outbound: Outbound,
+    destination: Destination,
+    now: datetime,
+) -> tuple[str, list[dict[str, Any]]]:
+    """How a message may reach a member on a platform with a reply window, and its payloads.
+
+    "free" inside the window (or on platforms without one); "template" when an approved
+    template stands in; "held" or "skipped" otherwise, with the free-form payloads kept for
+    when the member writes again.
+    """
+    capabilities = renderer.capabilities
+    if capabilities.reply_window is None or destination.member_id is None:
+        return "free", renderer.render(outbound, destination)
+    seen = _last_seen(session, destination)
+    if seen is not None and now - seen < capabilities.reply_window:
+        return "free", renderer.render(outbound, destination)
+    if isinstance(renderer, TemplateRenderer):
+        name = _recipient_name(session, destination)
+        template = renderer.render_template(ritual, outbound, destination, name)
+        if template is not None:
+            return "template", [template]
+    verdict = "held" if capabilities.hold_outside_window else "skipped"
+    return verdict, renderer.render(outbound, destination)
+
+
+def _last_seen(session: Session, destination: Destination) -> datetime | None:
+    return session.scalar(
+        select(IdentityRow.last_seen_at).where(
+            IdentityRow.community_id == destination.community_id,
+            IdentityRow.platform == destination.platform,
+            IdentityRow.user_id == destination.address,
+        )
+    )
+
+
+def _recipient_name(session: Session, destination: Destination) -> str:
+    name = session.scalar(
+        select(IdentityRow.display_name).where(
+            IdentityRow.community_id == destination.community_id,
+            IdentityRow.platform == destination.platform,
+            IdentityRow.user_id == destination.address,
+        )
+    )
+    return name or ""
+
+
+def _log_window(window: Counter[str], ritual: str, key: str) -> None:
+    """Say how many members a reply window kept from a free-form message, per platform."""
+    platforms = {name.split(":")[0] for name in window}
+    for platform in sorted(platforms):
+        counts = {v: window[f"{platform}:{v}"] for v in ("free", "template", "held", "skipped")}
+        if counts["template"] or counts["held"] or counts["skipped"]:
+            log.info(
+                "delivery.reply_window",
+                platform=platform,
+                ritual=ritual,
+                key=key,
+                inside=counts["free"],
+                outside=counts["template"] + counts["held"] + counts["skipped"],
+                **{f"by_{v}": n for v, n in counts.items() if v != "free"},
+            )
+
+
+def release_held(
+    session: Session, community_id: str, platform: str, address: str, now: datetime, keep: timedelta
+) -> list[int]:
+    """The member wrote: what was held for them goes out now, unless held longer than `keep`."""
+    held = session.scalars(
+        select(DeliveryRow).where(
+            DeliveryRow.community_id == community_id,
+            DeliveryRow.platform == platform,
+            DeliveryRow.address == address,
+            DeliveryRow.state == DeliveryState.HELD.value,
+        )
+    )
+    ids: list[int] = []
+    for row in held:
+        if now - row.updated_at <= keep:
+            row.state, row.last_error, row.lease_until = DeliveryState.QUEUED.value, None, None
+            ids.append(row.id)
+        else:
+            row.state = DeliveryState.SKIPPED.value
+            row.last_error = f"held longer than {keep} for the member to write: no longer relevant"
+        row.updated_at = now
+    return ids
+
+
+def skip_pending(
+    session: Session, community_id: str, platform: str, address: str, reason: str, now: datetime
+) -> int:
+    """Nothing waiting for this account will be sent (it opted out); returns how many."""
+    rows = session.scalars(
+        select(DeliveryRow).where(
+            DeliveryRow.community_id == community_id,
+            DeliveryRow.platform == platform,
+            DeliveryRow.address == address,
+            DeliveryRow.state.in_(
+                (DeliveryState.QUEUED.value, DeliveryState.HELD.value, DeliveryState.SENDING.value)
+            ),
+        )
+    )
+    count = 0
+    for row in rows:
+        row.state, row.last_error, row.updated_at = DeliveryState.SKIPPED.value, reason, now
+        count += 1
+    return count
 
 
 def _plan_edits(
@@ -146,48 +301,57 @@ def _plan_edits(
         renderer = renderers.get((runtime.community.id, destination.platform))
         if renderer is None or original.platform_message_id is None:
             continue
+        if not renderer.capabilities.edits:
+            continue
         payload = {
             **renderer.render(outbound, destination)[0],
             "edit": original.platform_message_id,
         }
         key = idempotency_key(cause, outbound.key, destination, 0) + "|edit"
-        ids.extend(_write(session, runtime, ritual, destination, 0, payload, key, now))
+        row = _Row(ritual, destination, 0, payload, key, DeliveryState.QUEUED, None)
+        ids.extend(_write(session, runtime, row, now))
     return ids
 
 
-def _write(
-    session: Session,
-    runtime: CommunityRuntime,
-    ritual: str,
-    destination: Destination,
-    part: int,
-    payload: dict[str, object],
-    key: str,
-    now: datetime,
-) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One delivery row to write."""
+
+    ritual: str
+    destination: Destination
+    part: int
+    payload: dict[str, Any]
+    key: str
+    state: DeliveryState
+    reason: str | None
+
+
+def _write(session: Session, runtime: CommunityRuntime, row: _Row, now: datetime) -> list[int]:
+    destination, key = row.destination, row.key
     insert_if_absent(
         session,
         DeliveryRow.__table__,  # type: ignore[arg-type]
         {
             "idempotency_key": key,
             "community_id": runtime.community.id,
-            "ritual": ritual,
+            "ritual": row.ritual,
             "platform": destination.platform,
             "address": destination.address,
             "private": destination.private,
             "space": destination.space,
             "member_id": destination.member_id,
-            "part": part,
-            "payload": payload,
-            "state": DeliveryState.QUEUED.value,
+            "part": row.part,
+            "payload": row.payload,
+            "state": row.state.value,
+            "last_error": row.reason,
             "created_at": now,
             "updated_at": now,
         },
     )
-    row = session.execute(
+    found = session.execute(
         select(DeliveryRow.id, DeliveryRow.state).where(DeliveryRow.idempotency_key == key)
     ).one()
-    return [row.id] if row.state in (DeliveryState.QUEUED, DeliveryState.SENDING) else []
+    return [found.id] if found.state in (DeliveryState.QUEUED, DeliveryState.SENDING) else []
 
 
 def _with_mentions(session: Session, outbound: Outbound) -> Outbound:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from datetime import timedelta
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from hub.core.delivery import Destination, SentRef
 from hub.core.events import Event
@@ -42,6 +43,14 @@ class Capabilities:
     """The hub may write privately only to members who wrote to it first (Telegram)."""
     private_chat_link: str | None = None
     """A link that opens a private chat with the hub, to offer members who have not yet."""
+    edits: bool = True
+    """Sent messages can be edited in place (a poll's tally); without, edits are not sent."""
+    reply_window: timedelta | None = None
+    """Free-form messages may reach a member only this long after they last wrote (WhatsApp's
+    24 hours); outside it only an approved template may be sent (see `TemplateRenderer`)."""
+    hold_outside_window: timedelta | None = None
+    """Outside the reply window with no template: hold the message this long for the member's
+    next message; None skips it at once. Either way the reason is recorded."""
 
 
 class SendError(Exception):
@@ -82,6 +91,17 @@ class Renderer(Protocol):
         ...
 
 
+@runtime_checkable
+class TemplateRenderer(Protocol):
+    """A renderer that can stand in an approved template for a message outside the window."""
+
+    def render_template(
+        self, ritual: str, outbound: Outbound, destination: Destination, recipient_name: str
+    ) -> dict[str, Any] | None:
+        """The template payload for `ritual`'s message, or None if the owner configured none."""
+        ...
+
+
 class Sender(Protocol):
     """Sends one rendered payload to the platform."""
 
@@ -110,6 +130,8 @@ class AdapterResources:
 
     redis_url: str
     public_url: str | None = None
+    locale: str = "en"
+    """The community's language, for the few texts an adapter writes itself."""
 
 
 class Enqueue(Protocol):

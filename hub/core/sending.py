@@ -212,7 +212,7 @@ class DeliveryService:
                 reason[:2000],
             )
             row.lease_until, row.updated_at = None, self.clock()
-            if row.member_id is not None and row.private:
+            if row.member_id is not None:  # a private chat, or a member of an opt-in list
                 mark_unreachable(session, row.member_id, row.platform, reason)
 
     def _give_up(self, delivery_id: int, reason: str) -> None:

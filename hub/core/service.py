@@ -7,9 +7,10 @@ the ids of deliveries to hand to the sender; a crash before that is repaired by 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import select
@@ -17,9 +18,27 @@ from sqlalchemy.orm import Session
 
 from hub.core import outbox
 from hub.core.community import CommunityRuntime, EnabledRitual
+from hub.core.delivery import DeliveryState
 from hub.core.domain import Member
-from hub.core.events import Event, MessageReceived
-from hub.core.members import mark_private_chat_open, private_chat_open, resolve_member
+from hub.core.events import (
+    ButtonClicked,
+    DeliveryReported,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MessageReceived,
+    OptedIn,
+    OptedOut,
+)
+from hub.core.members import (
+    join_space,
+    leave_space,
+    mark_private_chat_open,
+    mark_unreachable,
+    private_chat_open,
+    resolve_member,
+    set_opted_out,
+)
 from hub.core.ports import Renderer
 from hub.core.ritual import Occurrence, RepliedTo, Ritual, RitualContext, RitualResult
 from hub.core.ritual_state import add_records, load_state_for_update, save_state
@@ -28,6 +47,17 @@ from hub.core.storage.orm import DeliveryRow, OccurrenceRow, ProcessedEventRow
 from hub.core.storage.sql import insert_if_absent
 
 log = structlog.get_logger(__name__)
+
+# A bare number answers the numbered choices of the last message that offered some, for this long.
+CHOICES_VALID_FOR = timedelta(days=7)
+_CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+# A platform's report on a message can beat the worker's record of sending it: retry that long.
+REPORT_RACE = timedelta(minutes=10)
+_STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
+class DeliveryNotYetRecorded(Exception):
+    """A platform reported on a message whose sending is not committed yet: try again soon."""
 
 
 def _utcnow() -> datetime:
@@ -44,6 +74,9 @@ class Preview:
     private: bool
     part: int
     payload: dict[str, object]
+    state: str = DeliveryState.QUEUED.value
+    note: str | None = None
+    """Why the delivery is not simply queued (held or skipped for a reply window)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,9 +116,14 @@ class HubService:
             if not _first_time(session, event, now):
                 log.info("event.duplicate", event_id=event.event_id, platform=event.platform)
                 return []
+            if isinstance(event, DeliveryReported):
+                self._record_report(session, event, now)
+                return []
             member = resolve_member(session, runtime.community.id, event.actor, now)
             if event.space is None:
                 mark_private_chat_open(session, runtime.community.id, event.actor)
+            released = self._track_presence(session, runtime, event, now)
+            event = _as_choice(session, self._capable_of_buttons(runtime, event), event, now)
             cause = _Cause(
                 key=f"event:{event.platform}:{event.event_id}",
                 seed=event.event_id,
@@ -93,9 +131,70 @@ class HubService:
                 replied_to=_replied_to(session, event),
                 private_link=self._private_link(session, runtime, event),
             )
-            return self._run_all(
+            return released + self._run_all(
                 session, runtime, runtime.rituals, cause, now, lambda r, ctx: r.on_event(ctx, event)
             )
+
+    def _capable_of_buttons(self, runtime: CommunityRuntime, event: Event) -> bool:
+        renderer = self.renderers.get((runtime.community.id, event.platform))
+        return renderer is None or renderer.capabilities.buttons
+
+    def _track_presence(
+        self, session: Session, runtime: CommunityRuntime, event: Event, now: datetime
+    ) -> list[int]:
+        """Keep space memberships and opt-outs, and send what was held for this member."""
+        community_id, actor = runtime.community.id, event.actor
+        if isinstance(event, MemberJoined) and event.space is not None:
+            join_space(session, community_id, event.space, actor, now)
+        elif isinstance(event, MemberLeft) and event.space is not None:
+            leave_space(session, community_id, event.space, actor)
+        elif isinstance(event, OptedIn):
+            set_opted_out(session, community_id, actor, None)
+        elif isinstance(event, OptedOut):
+            set_opted_out(session, community_id, actor, now)
+            skipped = outbox.skip_pending(
+                session, community_id, event.platform, actor.user_id, "the member opted out", now
+            )
+            log.info("member.opted_out", platform=event.platform, skipped=skipped)
+            return []
+        renderer = self.renderers.get((community_id, event.platform))
+        keep = renderer.capabilities.hold_outside_window if renderer else None
+        if keep is None:
+            return []
+        return outbox.release_held(session, community_id, event.platform, actor.user_id, now, keep)
+
+    def _record_report(self, session: Session, event: DeliveryReported, now: datetime) -> None:
+        """Update the delivery the platform reported on; statuses only move forward."""
+        row = session.scalars(
+            select(DeliveryRow).where(
+                DeliveryRow.community_id == event.community_id,
+                DeliveryRow.platform == event.platform,
+                DeliveryRow.platform_message_id == event.message_id,
+            )
+        ).first()
+        if row is None:
+            if now - event.occurred_at < REPORT_RACE:
+                raise DeliveryNotYetRecorded(event.message_id)
+            log.info("delivery_report.unknown", platform=event.platform, status=event.status)
+            return
+        if _STATUS_RANK[event.status] <= _STATUS_RANK.get(row.platform_status or "queued", 0):
+            return
+        row.platform_status, row.updated_at = event.status, now
+        if event.status == "failed":
+            self._report_failure(session, row, event)
+
+    def _report_failure(self, session: Session, row: DeliveryRow, event: DeliveryReported) -> None:
+        renderer = self.renderers.get((row.community_id, row.platform))
+        holds = renderer is not None and renderer.capabilities.hold_outside_window is not None
+        row.last_error = (event.reason or "failed")[:2000]
+        if event.outside_window and holds:
+            row.state, row.platform_message_id = DeliveryState.HELD.value, None
+            row.last_error += " (held until the member writes again)"
+            return
+        row.state, row.permanent = DeliveryState.FAILED.value, True
+        if event.recipient_unreachable and row.member_id is not None:
+            mark_unreachable(session, row.member_id, row.platform, row.last_error)
+        log.warning("delivery.failed", id=row.id, platform=row.platform, reason=row.last_error)
 
     def _private_link(
         self, session: Session, runtime: CommunityRuntime, event: Event
@@ -171,8 +270,11 @@ class HubService:
                 now,
                 lambda r, ctx: r.on_occurrence(ctx, occurrence),
             )
+            del ids  # held and skipped deliveries are shown too
             rows = session.scalars(
-                select(DeliveryRow).where(DeliveryRow.id.in_(ids)).order_by(DeliveryRow.id)
+                select(DeliveryRow)
+                .where(DeliveryRow.idempotency_key.startswith(f"{cause.key}|", autoescape=True))
+                .order_by(DeliveryRow.id)
             )
             return [
                 Preview(
@@ -182,6 +284,8 @@ class HubService:
                     private=d.private,
                     part=d.part,
                     payload=d.payload,
+                    state=d.state,
+                    note=d.last_error,
                 )
                 for d in rows
             ]
@@ -245,6 +349,47 @@ def _first_time(session: Session, event: Event, now: datetime) -> bool:
         ProcessedEventRow.__table__,  # type: ignore[arg-type]
         {"community_id": event.community_id, "event_id": event.event_id, "received_at": now},
     )
+
+
+def _as_choice(session: Session, has_buttons: bool, event: Event, now: datetime) -> Event:
+    """On platforms without buttons, a bare number picks one of the numbered choices the hub
+    last offered this member (a poll's options): the press of that button."""
+    if has_buttons or not isinstance(event, MessageReceived):
+        return event
+    number = _CHOICE.match(event.text)
+    if number is None:
+        return event
+    offer = session.scalars(
+        select(DeliveryRow)
+        .where(
+            DeliveryRow.community_id == event.community_id,
+            DeliveryRow.platform == event.platform,
+            DeliveryRow.address == event.actor.user_id,
+            DeliveryRow.state == DeliveryState.SENT.value,
+            DeliveryRow.sent_at >= now - CHOICES_VALID_FOR,
+        )
+        .order_by(DeliveryRow.sent_at.desc(), DeliveryRow.id.desc())
+    )
+    for row in offer:
+        choices = row.payload.get("choices")
+        if not choices:
+            continue
+        index = int(number.group(1)) - 1
+        if not 0 <= index < len(choices):
+            return event
+        action, value = choices[index]
+        return ButtonClicked(
+            event_id=event.event_id,
+            community_id=event.community_id,
+            platform=event.platform,
+            space=event.space,
+            actor=event.actor,
+            occurred_at=event.occurred_at,
+            action=str(action),
+            value=str(value),
+            message_id=row.platform_message_id,
+        )
+    return event
 
 
 def _replied_to(session: Session, event: Event) -> RepliedTo | None:

@@ -80,6 +80,22 @@ def render_template(source: str, variables: Mapping[str, Any]) -> RichText:
     return parse_markup(text)
 
 
+@lru_cache(maxsize=1)
+def _plain_environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+
+
+def render_plain(source: str, variables: Mapping[str, Any]) -> str:
+    """Render a template into plain text, for values a platform shows as is (a WhatsApp
+    template's parameters); still sandboxed, unknown variables still errors."""
+    try:
+        return _plain_environment().from_string(source).render(**variables)
+    except TemplateSyntaxError as error:
+        raise TemplateError(f"template syntax error: {error.message}") from None
+    except UndefinedError as error:
+        raise TemplateError(f"template uses an unknown value: {error.message}") from None
+
+
 def member_variables(member_id: int, name: str) -> dict[str, Any]:
     """What templates see as `member`: its name (escaped when printed) and a mention."""
     return {"id": member_id, "name": name, "mention": Markup(mention_markup(member_id, name))}

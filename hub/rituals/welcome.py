@@ -1,4 +1,7 @@
-"""Welcome: greet each new member once, in the space and privately with onboarding steps."""
+"""Welcome: greet each new member once, in the space and privately with onboarding steps.
+
+On an opt-in list (WhatsApp), where members cannot see each other, only the private welcome
+is sent."""
 
 from __future__ import annotations
 
@@ -85,6 +88,8 @@ class Welcome:
                 f"{event.platform}:{event.actor.user_id}": ctx.now.isoformat(),
             }
             state["pending"], private = pending, []
+        if _is_opt_in_list(ctx, event.platform, event.space):
+            return RitualResult(outbound=tuple(private), state=state)
         greeting = Outbound(
             key="welcome:public",
             target=SpaceTarget(space=event.space, platform=event.platform),
@@ -118,6 +123,12 @@ class Welcome:
 def _config(ctx: RitualContext) -> WelcomeConfig:
     assert isinstance(ctx.config, WelcomeConfig)
     return ctx.config
+
+
+def _is_opt_in_list(ctx: RitualContext, platform: str, space: str) -> bool:
+    """Nobody else sees a join to an opt-in list: a public greeting would only be noise in
+    every member's private chat, so the newcomer gets the private welcome alone."""
+    return any(s.opt_in_list for s in ctx.spaces if s.platform == platform and s.name == space)
 
 
 def _recent_joins(greeted: dict[str, Any], now: datetime) -> dict[str, str]:

@@ -19,6 +19,13 @@ COMMUNITY = Community(
 SPACES = (
     Space(community_id=COMMUNITY.id, platform="webchat", name="main", address="salon"),
     Space(community_id=COMMUNITY.id, platform="telegram", name="main", address="-100123"),
+    Space(
+        community_id=COMMUNITY.id,
+        platform="whatsapp",
+        name="main",
+        address="members",
+        opt_in_list=True,
+    ),
 )
 
 

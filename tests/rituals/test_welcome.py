@@ -20,6 +20,15 @@ def test_greets_a_new_member_in_the_space_and_privately() -> None:
     assert "Pour bien démarrer" in plain_text(private.body)
 
 
+def test_on_an_opt_in_list_only_the_newcomer_is_welcomed_privately() -> None:
+    who = member()
+    config = WelcomeConfig(spaces=["main"])
+    result = WELCOME.on_event(context(config, FR, who=who), joined(who, platform="whatsapp"))
+    (private,) = result.outbound
+    assert private.target == MemberTarget(member_id=who.id, platform="whatsapp")
+    assert "Pour bien démarrer" in plain_text(private.body)
+
+
 def test_greets_a_join_reported_twice_only_once() -> None:
     who = member()
     config = WelcomeConfig(spaces=["main"])

@@ -9,10 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    model_validator,
+)
 
 from hub.core.schedule import validate_cron
 
@@ -107,6 +115,10 @@ class PlatformSection(Section):
 
     api_base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
     spaces: dict[SpaceName, str] = Field(default_factory=dict)
+    spaces_are_opt_in_lists: ClassVar[bool] = False
+    """True where a space is the list of members who opted in by writing (WhatsApp)."""
+    needs_public_url: ClassVar[bool] = False
+    """True where the platform signs webhooks over the URL it calls (Twilio)."""
 
 
 class RitualSection(Section):
@@ -132,6 +144,16 @@ class HubConfig(Section):
     scheduler: SchedulerSection = SchedulerSection()
     platforms: Any = None
     rituals: Any = None
+
+    @model_validator(mode="after")
+    def _public_url_where_needed(self) -> HubConfig:
+        for name, section in self.platform_sections().items():
+            if section.needs_public_url and self.server.public_url is None:
+                raise ValueError(
+                    f"platforms.{name} needs server.public_url: the platform signs each webhook "
+                    "with the URL it calls (e.g. server: {public_url: https://hub.example.org})"
+                )
+        return self
 
     def platform_sections(self) -> dict[str, PlatformSection]:
         """The configured platforms, by name."""

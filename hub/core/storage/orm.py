@@ -73,6 +73,21 @@ class IdentityRow(Base):
     private_chat_open: Mapped[bool] = mapped_column(default=False)
     unreachable_reason: Mapped[str | None] = mapped_column(String(500))
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    """When the person last wrote or acted: what opens WhatsApp's 24-hour window."""
+    opted_out_at: Mapped[datetime | None]
+    """Set by STOP: nothing is sent to this account until the person opts in again."""
+
+
+class SpaceMemberRow(Base):
+    """Who joined which space, by platform account; for opt-in lists, who a post goes to."""
+
+    __tablename__ = "space_members"
+    community_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    space: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProcessedEventRow(Base):
@@ -141,7 +156,10 @@ class DeliveryRow(Base):
     """The outbox: one rendered part for one destination, and its fate."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_state", "state", "updated_at"),)
+    __table_args__ = (
+        Index("ix_deliveries_state", "state", "updated_at"),
+        Index("ix_deliveries_platform_message", "platform", "platform_message_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(512), unique=True)
     community_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -160,6 +178,8 @@ class DeliveryRow(Base):
     permanent: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str | None] = mapped_column(Text)
     platform_message_id: Mapped[str | None] = mapped_column(String(128))
+    platform_status: Mapped[str | None] = mapped_column(String(16))
+    """What the platform last reported of the sent message (delivered, read, failed…)."""
     lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
