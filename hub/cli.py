@@ -16,6 +16,7 @@ from rich.table import Table
 from hub.bootstrap import Hub, build_hub, config_model, load_config
 from hub.core.config.loader import ConfigError, LoadedConfig
 from hub.core.config.models import HubConfig
+from hub.core.service import Preview
 from hub.logs import configure_logging
 
 app = typer.Typer(
@@ -185,15 +186,49 @@ def ritual_run(
 
 def _print_preview(hub: Hub, community_id: str, name: str) -> None:
     previews = hub.service.preview_occurrence(community_id, name)
-    out.print(f"[bold]{community_id}[/bold] · {name}: {len(previews)} message(s) would be sent")
+    sendable = sum(1 for p in previews if p.state == "queued")
+    out.print(f"[bold]{community_id}[/bold] · {name}: {sendable} message(s) would be sent")
+    for line in _window_summary(hub, community_id, previews):
+        out.print(line, markup=False)
     for preview in previews:
         where = f"{preview.platform} {'DM ' if preview.private else '#'}{preview.space or preview.address}"
-        out.rule(f"{where} (part {preview.part + 1})")
+        if preview.space and preview.address != _space_address(hub, community_id, preview):
+            where += f" → {preview.address}"
+        held = "" if preview.state == "queued" else f", {preview.state}"
+        out.rule(f"{where} (part {preview.part + 1}{held})")
+        if preview.note:
+            out.print(f"({preview.note})", markup=False)
         out.print(
             preview.payload.get("text")
+            or preview.payload.get("body")
             or json.dumps(preview.payload, ensure_ascii=False, indent=2),
             markup=False,
         )
+
+
+def _space_address(hub: Hub, community_id: str, preview: Preview) -> str | None:
+    spaces = hub.communities[community_id].spaces_named(preview.space or "", preview.platform)
+    return spaces[0].address if spaces and not spaces[0].opt_in_list else None
+
+
+def _window_summary(hub: Hub, community_id: str, previews: list[Preview]) -> list[str]:
+    """Per platform with a reply window (WhatsApp): who is inside it, and what the others get."""
+    lines = []
+    for platform in sorted({p.platform for p in previews}):
+        adapter = hub.adapters.get((community_id, platform))
+        if adapter is None or adapter.capabilities.reply_window is None:
+            continue
+        kinds: dict[str, set[str]] = {k: set() for k in ("inside", "template", "held", "skipped")}
+        for p in (p for p in previews if p.platform == platform):
+            kind = "template" if "content_sid" in p.payload else p.state
+            kinds.get(kind, kinds["inside"]).add(p.address)
+        outside = len(kinds["template"]) + len(kinds["held"]) + len(kinds["skipped"])
+        lines.append(
+            f"{platform}: {len(kinds['inside'])} member(s) inside the 24-hour window, "
+            f"{outside} outside ({len(kinds['template'])} by approved template, "
+            f"{len(kinds['held'])} held until they write, {len(kinds['skipped'])} skipped)"
+        )
+    return lines
 
 
 def _fire(hub: Hub, community_id: str, name: str) -> None:
