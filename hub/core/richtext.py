@@ -1,6 +1,7 @@
 """Platform-neutral rich text, and the small markup owners write it in.
 
-Owners write texts in a Markdown subset: `**bold**`, `_italic_`, `` `code` ``, `[label](url)`,
+Owners write texts in a Markdown subset: `**bold**`, `_italic_`, `~~struck~~`, `` `code` ``,
+`[label](url)`,
 `- list items`, blank lines between paragraphs, single newlines as line breaks, and `\\x` to
 escape a character. A mention is `[Name](member:42)`, produced by `{{ member.mention }}`.
 Member-provided text is escaped with `escape_markup` before it meets the parser, so it can never
@@ -31,6 +32,13 @@ class Bold:
 @dataclass(frozen=True, slots=True)
 class Italic:
     """Emphasis."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Strike:
+    """Struck-through text (something done, or no longer true)."""
 
     children: tuple[Inline, ...]
 
@@ -68,7 +76,7 @@ class LineBreak:
     """A line break inside a paragraph."""
 
 
-Inline = Text | Bold | Italic | Code | Link | Mention | LineBreak
+Inline = Text | Bold | Italic | Strike | Code | Link | Mention | LineBreak
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,7 @@ _INLINE = re.compile(
     r"\\(?P<escaped>.)"
     r"|`(?P<code>(?:\\.|[^`\\])+)`"
     r"|\*\*(?P<bold>(?:\\.|[^\\])+?)\*\*"
+    r"|~~(?P<strike>(?:\\.|[^\\])+?)~~"
     r"|(?<![\w\\])_(?P<italic>(?:\\.|[^_\\])+?)_(?!\w)"
     r"|\[(?P<label>(?:\\.|[^\]\\])+)\]\((?P<url>(?:\\.|[^)\\\s])+)\)",
     re.DOTALL,
@@ -165,6 +174,8 @@ def _append_match(out: list[Inline], match: re.Match[str]) -> None:
         out.append(Bold(_parse_inline(groups["bold"])))
     elif groups["italic"] is not None:
         out.append(Italic(_parse_inline(groups["italic"])))
+    elif groups["strike"] is not None:
+        out.append(Strike(_parse_inline(groups["strike"])))
     else:
         out.append(_link_or_mention(groups["label"], _unescape(groups["url"])))
 
@@ -241,7 +252,7 @@ def plain_inline(children: tuple[Inline, ...]) -> str:
     for node in children:
         if isinstance(node, Text | Code):
             parts.append(node.text)
-        elif isinstance(node, Bold | Italic | Link):
+        elif isinstance(node, Bold | Italic | Strike | Link):
             parts.append(plain_inline(node.children))
         elif isinstance(node, Mention):
             parts.append(node.name)
@@ -269,7 +280,7 @@ def _collect_mentions(children: tuple[Inline, ...], found: set[int]) -> None:
     for node in children:
         if isinstance(node, Mention):
             found.add(node.member_id)
-        elif isinstance(node, Bold | Italic | Link):
+        elif isinstance(node, Bold | Italic | Strike | Link):
             _collect_mentions(node.children, found)
 
 
@@ -290,6 +301,8 @@ def _map_inline(
             out.append(Bold(_map_inline(node.children, user_ids)))
         elif isinstance(node, Italic):
             out.append(Italic(_map_inline(node.children, user_ids)))
+        elif isinstance(node, Strike):
+            out.append(Strike(_map_inline(node.children, user_ids)))
         elif isinstance(node, Link):
             out.append(Link(node.url, _map_inline(node.children, user_ids)))
         else:

@@ -16,6 +16,7 @@ from hub.core.richtext import (
     Mention,
     Paragraph,
     RichText,
+    Strike,
     Text,
     escape_markup,
     mention_markup,
@@ -38,7 +39,7 @@ def walk(body: RichText) -> list[Inline]:
     def visit(children: tuple[Inline, ...]) -> None:
         for node in children:
             found.append(node)
-            if isinstance(node, Bold | Italic | Link):
+            if isinstance(node, Bold | Italic | Strike | Link):
                 visit(node.children)
 
     for block in body.blocks:
@@ -57,6 +58,12 @@ def test_parses_bold_italic_code_and_links() -> None:
         Text(" "),
         Link("https://ex.org/a_b", (Text("site"),)),
     )
+
+
+def test_double_tildes_strike_through_and_a_single_one_is_text() -> None:
+    assert inline("~~fini~~ ~10 €") == (Strike((Text("fini"),)), Text(" ~10 €"))
+    assert inline(escape_markup("~~pas barré~~")) == (Text("~~pas barré~~"),)
+    assert plain_text(parse_markup("~~**x**~~")) == "x"
 
 
 def test_blank_lines_make_paragraphs_and_single_newlines_line_breaks() -> None:

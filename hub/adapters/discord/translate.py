@@ -40,6 +40,7 @@ from hub.core.richtext import (
     Link,
     Mention,
     RichText,
+    Strike,
     Text,
     block_lines,
     pack_messages,
@@ -82,13 +83,15 @@ def to_markdown(children: tuple[Inline, ...], mentioned: set[str]) -> str:
     return "".join(_inline(node, mentioned) for node in children)
 
 
+_MARKS: dict[type, tuple[str, str]] = {Bold: ("**", "**"), Italic: ("*", "*"), Strike: ("~~", "~~")}
+
+
 def _inline(node: Inline, mentioned: set[str]) -> str:
     if isinstance(node, Text):
         return escape(node.text)
-    if isinstance(node, Bold):
-        return f"**{to_markdown(node.children, mentioned)}**"
-    if isinstance(node, Italic):
-        return f"*{to_markdown(node.children, mentioned)}*"
+    if isinstance(node, Bold | Italic | Strike):
+        opening, closing = _MARKS[type(node)]
+        return f"{opening}{to_markdown(node.children, mentioned)}{closing}"
     if isinstance(node, Code):
         return _code(node.text)
     if isinstance(node, Link):

@@ -36,6 +36,7 @@ from hub.core.richtext import (
     Mention,
     Paragraph,
     RichText,
+    Strike,
     Text,
 )
 
@@ -65,13 +66,15 @@ def to_mrkdwn(children: tuple[Inline, ...]) -> str:
     return "".join(_inline(node) for node in children)
 
 
+_MARKS: dict[type, tuple[str, str]] = {Bold: ("*", "*"), Italic: ("_", "_"), Strike: ("~", "~")}
+
+
 def _inline(node: Inline) -> str:
     if isinstance(node, Text):
         return escape(node.text)
-    if isinstance(node, Bold):
-        return f"*{to_mrkdwn(node.children)}*"
-    if isinstance(node, Italic):
-        return f"_{to_mrkdwn(node.children)}_"
+    if isinstance(node, Bold | Italic | Strike):
+        opening, closing = _MARKS[type(node)]
+        return f"{opening}{to_mrkdwn(node.children)}{closing}"
     if isinstance(node, Code):
         return f"`{escape(node.text)}`"
     if isinstance(node, Link):

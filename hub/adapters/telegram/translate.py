@@ -36,6 +36,7 @@ from hub.core.richtext import (
     Link,
     Mention,
     RichText,
+    Strike,
     Text,
     block_lines,
     pack_messages,
@@ -64,13 +65,19 @@ def to_html(children: tuple[Inline, ...]) -> str:
     return "".join(_inline(node) for node in children)
 
 
+_MARKS: dict[type, tuple[str, str]] = {
+    Bold: ("<b>", "</b>"),
+    Italic: ("<i>", "</i>"),
+    Strike: ("<s>", "</s>"),
+}
+
+
 def _inline(node: Inline) -> str:
     if isinstance(node, Text):
         return html.escape(node.text, quote=False)
-    if isinstance(node, Bold):
-        return f"<b>{to_html(node.children)}</b>"
-    if isinstance(node, Italic):
-        return f"<i>{to_html(node.children)}</i>"
+    if isinstance(node, Bold | Italic | Strike):
+        opening, closing = _MARKS[type(node)]
+        return f"{opening}{to_html(node.children)}{closing}"
     if isinstance(node, Code):
         return f"<code>{html.escape(node.text, quote=False)}</code>"
     if isinstance(node, Link):

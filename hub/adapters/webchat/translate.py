@@ -22,6 +22,7 @@ from hub.core.richtext import (
     Link,
     Mention,
     RichText,
+    Strike,
     Text,
     plain_text,
 )
@@ -49,13 +50,19 @@ def _inline_html(children: tuple[Inline, ...]) -> str:
     return "".join(_node_html(node) for node in children)
 
 
+_MARKS: dict[type, tuple[str, str]] = {
+    Bold: ("<strong>", "</strong>"),
+    Italic: ("<em>", "</em>"),
+    Strike: ("<s>", "</s>"),
+}
+
+
 def _node_html(node: Inline) -> str:
     if isinstance(node, Text):
         return html.escape(node.text)
-    if isinstance(node, Bold):
-        return f"<strong>{_inline_html(node.children)}</strong>"
-    if isinstance(node, Italic):
-        return f"<em>{_inline_html(node.children)}</em>"
+    if isinstance(node, Bold | Italic | Strike):
+        opening, closing = _MARKS[type(node)]
+        return f"{opening}{_inline_html(node.children)}{closing}"
     if isinstance(node, Code):
         return f"<code>{html.escape(node.text)}</code>"
     if isinstance(node, Link):

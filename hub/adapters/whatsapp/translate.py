@@ -44,6 +44,7 @@ from hub.core.richtext import (
     Mention,
     Paragraph,
     RichText,
+    Strike,
     Text,
     block_lines,
     pack_messages,
@@ -114,13 +115,14 @@ def to_whatsapp(children: tuple[Inline, ...]) -> str:
     return "".join(_inline(node) for node in children)
 
 
+_MARKS: dict[type, str] = {Bold: "*", Italic: "_", Strike: "~"}
+
+
 def _inline(node: Inline) -> str:
     if isinstance(node, Text):
         return literal(node.text)
-    if isinstance(node, Bold):
-        return _wrap("*", to_whatsapp(node.children))
-    if isinstance(node, Italic):
-        return _wrap("_", to_whatsapp(node.children))
+    if isinstance(node, Bold | Italic | Strike):
+        return _wrap(_MARKS[type(node)], to_whatsapp(node.children))
     if isinstance(node, Code):
         return _wrap("```", node.text.replace("```", "ˋˋˋ"))
     if isinstance(node, Link):

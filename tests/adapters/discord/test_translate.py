@@ -141,3 +141,8 @@ def test_any_json_object_is_read_or_refused_without_raising(payload: dict[str, o
     interaction = read_interaction(payload)
     if interaction is not None:
         INBOUND.interaction(interaction)
+
+
+def test_struck_text_is_double_tildes() -> None:
+    (payload,) = render(outbound("~~complet~~ ~10"))
+    assert payload["content"] == r"~~complet~~ \~10"

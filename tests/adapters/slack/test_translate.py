@@ -209,3 +209,8 @@ def test_no_payload_shape_crashes_the_readers(data: dict[str, object]) -> None:
     )
     translate.interaction_to_core({"type": "block_actions", **data}, "c", SPACES)
     translate.slash_command_to_core({k: str(v) for k, v in data.items()}, "c", SPACES)
+
+
+def test_struck_text_is_single_tildes() -> None:
+    (payload,) = translate.render(outbound("~~complet~~"), CHANNEL)
+    assert payload["blocks"][0]["text"]["text"] == "~complet~"

@@ -254,3 +254,8 @@ def test_updates_from_other_groups_are_ignored_but_private_chats_are_read() -> N
 def test_no_update_shape_crashes_the_reader(update: object) -> None:
     if isinstance(update, dict):
         translate.update_to_core(update, "c", SPACES, "hub_test_bot")
+
+
+def test_struck_text_is_an_s_tag() -> None:
+    (payload,) = translate.render(outbound("~~complet~~"))
+    assert payload["text"] == "<s>complet</s>"

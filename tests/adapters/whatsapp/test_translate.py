@@ -168,3 +168,7 @@ def test_status_callbacks_become_delivery_reports() -> None:
 def test_rich_text_with_nothing_in_it_still_sends_something() -> None:
     outbound = Outbound(key="k", target=MemberTarget(member_id=1), body=RichText(()))
     assert translate.render(outbound, "")[0]["body"].strip() == ""
+
+
+def test_struck_text_is_single_tildes() -> None:
+    assert body_of("~~complet~~ et ~10") == "~complet~ et ∼10"
