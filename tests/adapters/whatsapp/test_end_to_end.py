@@ -64,7 +64,7 @@ def test_join_stop_and_the_icebreaker_through_hub_run(
             (a_day_and_more, BEN),
         )
     fake.member_wrote(BEN, at=a_day_and_more)
-    time.sleep(1)  # the STOP has been processed
+    wait_for(lambda: opted_out(tmp_path, CLEO), what="the STOP to be processed")
 
     subprocess.run(
         [HUB, "ritual", "run", "icebreaker", "--config", str(config)],
@@ -82,3 +82,11 @@ def test_join_stop_and_the_icebreaker_through_hub_run(
     time.sleep(1.5)
     assert len(fake.sent_to(CLEO)) == 1  # the welcome, then nothing after STOP
     assert all(m["status"] != "failed" for m in fake.messages)  # nothing sent in breach
+
+
+def opted_out(workdir: Path, address: str) -> bool:
+    with sqlite3.connect(workdir / "var" / "hub.db") as db:
+        (at,) = db.execute(
+            "select opted_out_at from identities where user_id = ?", (address,)
+        ).fetchone()
+    return at is not None

@@ -17,6 +17,7 @@ import pytest
 import redis
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
+from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
 from hub.bootstrap import Hub
@@ -101,6 +102,11 @@ class Running:
         assert result.exit_code == 0, result.output
         return result.output
 
+    def opted_out(self, address: str) -> bool:
+        with self.hub.database.transaction() as session:
+            row = session.scalars(select(IdentityRow).where(IdentityRow.user_id == address)).one()
+            return row.opted_out_at is not None
+
     def votes(self) -> dict[str, Any]:
         with self.hub.database.transaction() as session:
             state = session.get_one(RitualStateRow, ("inside-freelancing", "poll"))
@@ -145,8 +151,13 @@ def test_the_icebreaker_reaches_members_inside_the_window_and_uses_the_template_
     running.last_wrote(BEN, hours_ago=30)
     preview = running.dry_run("icebreaker", f"sqlite:///{tmp_path}/hub.db")
     assert "1 member(s) inside the 24-hour window, 1 outside (1 by approved template" in preview
-    running.fire("icebreaker")
-    wait_for(lambda: len(bodies(running.fake, ANA)) == 2 and len(bodies(running.fake, BEN)) == 2)
+    with capture_logs() as logs:
+        running.fire("icebreaker")
+        wait_for(
+            lambda: len(bodies(running.fake, ANA)) == 2 and len(bodies(running.fake, BEN)) == 2
+        )
+    (window,) = [line for line in logs if line["event"] == "delivery.reply_window"]
+    assert (window["inside"], window["outside"], window["by_template"]) == (1, 1, 1)
     assert "Premier client ?" in bodies(running.fake, ANA)[1]
     template = running.fake.delivered_to(BEN)[1]
     assert template["ContentSid"] == TEMPLATE_SID and "Body" not in template
@@ -203,6 +214,7 @@ def test_stop_stops_everything_for_that_member_at_once_and_start_opts_back_in(
     skipped = [d for d in running.deliveries(CLEO) if d.state == "skipped"]
     assert skipped and all(d.last_error == "the member opted out" for d in skipped)
     assert "Re-bonjour" in running.write(CLEO, "START").text
+    wait_for(lambda: not running.opted_out(CLEO), what="the START to be processed")
     running.fire("poll")
     wait_for(lambda: len(bodies(running.fake, CLEO)) == 2, what="the poll after START")
 

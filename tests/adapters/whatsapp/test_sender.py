@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from hub.adapters.whatsapp.sender import WhatsAppSender
 from hub.adapters.whatsapp.settings import TemplateSettings, WhatsAppSettings
 from hub.core.delivery import Delivery, DeliveryState, Destination
-from hub.core.outbound import MemberTarget, Outbound
+from hub.core.outbound import Button, MemberTarget, Outbound
 from hub.core.pacing import Pacer
 from hub.core.ports import AdapterResources, PermanentSendError, TransientSendError
 from hub.core.richtext import parse_markup
@@ -69,6 +69,23 @@ async def test_a_template_goes_as_content_sid_and_variables(twilio: tuple[FakeTw
     (message,) = fake.delivered_to(MEMBER)
     assert message["ContentSid"] == TEMPLATE_SID and "Body" not in message
     assert json.loads(message["ContentVariables"]) == {"1": "Zoé", "2": "Question : Ton outil ?"}
+
+
+def test_template_variables_can_carry_quick_reply_payloads(twilio: tuple[FakeTwilio, str]) -> None:
+    _, url = twilio
+    template = TemplateSettings(
+        content_sid=TEMPLATE_SID,
+        variables={"1": "{{ buttons[0].label }}", "2": "{{ buttons[0].payload }}"},
+    )
+    poll = Outbound(
+        key="poll",
+        target=MemberTarget(member_id=1),
+        body=parse_markup("Apéro ?"),
+        buttons=(Button(label="Oui", action="vote", value="7:0"),),
+    )
+    payload = sender(url, templates={"poll": template}).render_template("poll", poll, TO, "Zoé")
+    assert payload is not None
+    assert payload["content_variables"] == {"1": "Oui", "2": "vote:7:0"}
 
 
 async def test_a_messaging_service_can_send_instead_of_a_number(
