@@ -178,11 +178,10 @@ def _within_window(
     capabilities = renderer.capabilities
     if capabilities.reply_window is None or destination.member_id is None:
         return "free", renderer.render(outbound, destination)
-    seen = _last_seen(session, destination)
+    seen, name = _recipient(session, destination)
     if seen is not None and now - seen < capabilities.reply_window:
         return "free", renderer.render(outbound, destination)
     if isinstance(renderer, TemplateRenderer):
-        name = _recipient_name(session, destination)
         template = renderer.render_template(ritual, outbound, destination, name)
         if template is not None:
             return "template", [template]
@@ -190,25 +189,16 @@ def _within_window(
     return verdict, renderer.render(outbound, destination)
 
 
-def _last_seen(session: Session, destination: Destination) -> datetime | None:
-    return session.scalar(
-        select(IdentityRow.last_seen_at).where(
+def _recipient(session: Session, destination: Destination) -> tuple[datetime | None, str]:
+    """When the recipient last wrote, and their name."""
+    row = session.execute(
+        select(IdentityRow.last_seen_at, IdentityRow.display_name).where(
             IdentityRow.community_id == destination.community_id,
             IdentityRow.platform == destination.platform,
             IdentityRow.user_id == destination.address,
         )
-    )
-
-
-def _recipient_name(session: Session, destination: Destination) -> str:
-    name = session.scalar(
-        select(IdentityRow.display_name).where(
-            IdentityRow.community_id == destination.community_id,
-            IdentityRow.platform == destination.platform,
-            IdentityRow.user_id == destination.address,
-        )
-    )
-    return name or ""
+    ).first()
+    return (row.last_seen_at, row.display_name) if row else (None, "")
 
 
 def _log_window(window: Counter[str], ritual: str, key: str) -> None:

@@ -165,13 +165,7 @@ class HubService:
 
     def _record_report(self, session: Session, event: DeliveryReported, now: datetime) -> None:
         """Update the delivery the platform reported on; statuses only move forward."""
-        row = session.scalars(
-            select(DeliveryRow).where(
-                DeliveryRow.community_id == event.community_id,
-                DeliveryRow.platform == event.platform,
-                DeliveryRow.platform_message_id == event.message_id,
-            )
-        ).first()
+        row = _sent_as(session, event.community_id, event.platform, event.message_id)
         if row is None:
             if now - event.occurred_at < REPORT_RACE:
                 raise DeliveryNotYetRecorded(event.message_id)
@@ -392,17 +386,24 @@ def _as_choice(session: Session, has_buttons: bool, event: Event, now: datetime)
     return event
 
 
+def _sent_as(
+    session: Session, community_id: str, platform: str, message_id: str
+) -> DeliveryRow | None:
+    """The delivery that became the platform's message `message_id`."""
+    return session.scalars(
+        select(DeliveryRow).where(
+            DeliveryRow.community_id == community_id,
+            DeliveryRow.platform == platform,
+            DeliveryRow.platform_message_id == message_id,
+        )
+    ).first()
+
+
 def _replied_to(session: Session, event: Event) -> RepliedTo | None:
     """If the member replied to one of the hub's messages, which one (by its platform id)."""
     if not isinstance(event, MessageReceived) or event.reply_to is None:
         return None
-    row = session.scalars(
-        select(DeliveryRow).where(
-            DeliveryRow.community_id == event.community_id,
-            DeliveryRow.platform == event.platform,
-            DeliveryRow.platform_message_id == event.reply_to,
-        )
-    ).first()
+    row = _sent_as(session, event.community_id, event.platform, event.reply_to)
     if row is None:
         return None
     cause, outbound_key = row.idempotency_key.split("|")[:2]
