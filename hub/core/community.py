@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hub.core.config.models import HubConfig, RitualSection, ScheduledRitualSection
-from hub.core.domain import Community, Space
+from hub.core.domain import Community, Member, Space
 from hub.core.ritual import Ritual
 
 
@@ -37,14 +37,23 @@ class CommunityRuntime:
     spaces: tuple[Space, ...]
     rituals: tuple[EnabledRitual, ...]
 
-    def commands(self) -> dict[str, str]:
-        """Every verb the enabled rituals answer, described in the community's locale."""
+    def commands(self, admin: bool = False) -> dict[str, str]:
+        """Every verb the enabled rituals answer (owners' verbs too for an owner), described in
+        the community's locale."""
         locale = self.community.locale
         return {
             verb: descriptions.get(locale) or descriptions["en"]
             for enabled in self.rituals
-            for verb, descriptions in enabled.ritual.commands.items()
+            for table in (enabled.ritual.commands, enabled.ritual.admin_commands if admin else {})
+            for verb, descriptions in table.items()
         }
+
+    def is_owner(self, member: Member | None) -> bool:
+        """Whether any account of the member is listed in `community.owners`."""
+        owners = set(self.config.community.owners)
+        return member is not None and any(
+            f"{i.platform}:{i.user_id}" in owners for i in member.identities
+        )
 
     def ritual(self, name: str) -> EnabledRitual | None:
         """The enabled ritual of that name, if any."""

@@ -5,7 +5,9 @@ Platform ids are opaque strings: the core never parses a chat id or a user id.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +55,11 @@ class Member:
     display_name: str
     locale: str | None = None
     identities: tuple[Identity, ...] = field(default_factory=tuple)
+    profile: Mapping[str, str] = field(default_factory=dict)
+    """The member's card: bio, skills, link, city (what they chose to share)."""
+    joined_at: datetime | None = None
+    reachable: bool = True
+    """False when no account of theirs may be written to (all opted out or unreachable)."""
 
     def identity_on(self, platform: str) -> Identity | None:
         """The member's account on `platform`, if they have one."""

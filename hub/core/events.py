@@ -123,6 +123,25 @@ class DeliveryReported(EventBase):
     kind: Literal["delivery_reported"] = "delivery_reported"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MembersMerged(EventBase):
+    """Two members turned out to be one person (`/hub link`): `merged` is now `kept`.
+
+    Raised by the core after it moved the accounts, so rituals can rename ids in their state."""
+
+    kept: int
+    merged: int
+    kind: Literal["members_merged"] = "members_merged"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberForgotten(EventBase):
+    """A member was forgotten at their request: rituals drop whatever state names them."""
+
+    member_id: int
+    kind: Literal["member_forgotten"] = "member_forgotten"
+
+
 Event = Annotated[
     MemberJoined
     | MemberLeft
@@ -133,7 +152,9 @@ Event = Annotated[
     | PollAnswered
     | OptedOut
     | OptedIn
-    | DeliveryReported,
+    | DeliveryReported
+    | MembersMerged
+    | MemberForgotten,
     Field(discriminator="kind"),
 ]
 

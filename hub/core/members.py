@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.core.domain import Identity, Member
-from hub.core.storage.orm import IdentityRow, MemberRow, SpaceMemberRow
+from hub.core.mentions import match_members
+from hub.core.storage.orm import (
+    DeliveryRow,
+    IdentityRow,
+    MemberRow,
+    RitualRecordRow,
+    SpaceMemberRow,
+)
 from hub.core.storage.sql import insert_if_absent
 
 
@@ -49,19 +57,114 @@ def resolve_member(
 def load_member(session: Session, member_id: int) -> Member:
     """A member with all their identities."""
     member = session.get_one(MemberRow, member_id)
-    identities = session.scalars(
-        select(IdentityRow).where(IdentityRow.member_id == member_id).order_by(IdentityRow.id)
+    identities = list(
+        session.scalars(
+            select(IdentityRow).where(IdentityRow.member_id == member_id).order_by(IdentityRow.id)
+        )
     )
+    return _member(member, identities)
+
+
+def _member(row: MemberRow, identities: list[IdentityRow]) -> Member:
     return Member(
-        id=member.id,
-        community_id=member.community_id,
-        display_name=member.display_name,
-        locale=member.locale,
+        id=row.id,
+        community_id=row.community_id,
+        display_name=row.display_name,
+        locale=row.locale,
         identities=tuple(
             Identity(platform=i.platform, user_id=i.user_id, display_name=i.display_name)
             for i in identities
         ),
+        profile=dict(row.profile or {}),
+        joined_at=row.created_at,
+        reachable=any(i.reachable and i.opted_out_at is None for i in identities),
     )
+
+
+class SqlDirectory:
+    """The ritual port `Directory` over the database, inside the caller's transaction.
+
+    Members are loaded once per decision, on first use (most events never ask)."""
+
+    def __init__(self, session: Session, community_id: str) -> None:
+        self.session = session
+        self.community_id = community_id
+        self._all: list[Member] | None = None
+
+    def member(self, member_id: int) -> Member | None:
+        """The member with that id in this community, if any."""
+        row = self.session.get(MemberRow, member_id)
+        if row is None or row.community_id != self.community_id:
+            return None
+        return load_member(self.session, member_id)
+
+    def members(self) -> list[Member]:
+        """Every member of the community, oldest first."""
+        if self._all is None:
+            rows = self.session.scalars(
+                select(MemberRow)
+                .where(MemberRow.community_id == self.community_id)
+                .order_by(MemberRow.created_at, MemberRow.id)
+            )
+            identities: dict[int, list[IdentityRow]] = {}
+            for identity in self.session.scalars(
+                select(IdentityRow)
+                .where(IdentityRow.community_id == self.community_id)
+                .order_by(IdentityRow.id)
+            ):
+                identities.setdefault(identity.member_id, []).append(identity)
+            self._all = [_member(row, identities.get(row.id, [])) for row in rows]
+        return list(self._all)
+
+    def find(self, token: str, platform: str) -> list[Member]:
+        """The members a command argument may mean."""
+        return match_members(token, platform, self.members())
+
+
+def set_profile(session: Session, member_id: int, fields: Mapping[str, str | None]) -> None:
+    """Change fields of the member's card; None removes a field."""
+    row = session.get_one(MemberRow, member_id)
+    profile = dict(row.profile or {})
+    for key, value in fields.items():
+        if value is None:
+            profile.pop(key, None)
+        else:
+            profile[key] = value
+    row.profile = profile
+
+
+def merge_members(session: Session, kept: int, merged: int) -> None:
+    """One person, two members: everything of `merged` now belongs to `kept`.
+
+    Accounts, space memberships, records (points, nominations…) and deliveries move; the
+    profile keeps `kept`'s fields and fills the gaps from `merged`; `merged` is deleted."""
+    if kept == merged:
+        return
+    for table in (IdentityRow, SpaceMemberRow, RitualRecordRow, DeliveryRow):
+        session.execute(update(table).where(table.member_id == merged).values(member_id=kept))
+    keeper, gone = session.get_one(MemberRow, kept), session.get_one(MemberRow, merged)
+    keeper.profile = {**(gone.profile or {}), **(keeper.profile or {})}
+    keeper.created_at = min(keeper.created_at, gone.created_at)
+    session.delete(gone)
+    session.flush()
+
+
+def forget_member(session: Session, member_id: int, farewell_cause: str) -> None:
+    """Delete the member and every row about them (accounts, memberships, records, outbox).
+
+    Deliveries planned by `farewell_cause` (the confirmation they were forgotten) are kept,
+    detached from the member, so the confirmation still reaches them."""
+    session.execute(
+        update(DeliveryRow)
+        .where(
+            DeliveryRow.member_id == member_id,
+            DeliveryRow.idempotency_key.startswith(f"{farewell_cause}|", autoescape=True),
+        )
+        .values(member_id=None)
+    )
+    for table in (IdentityRow, SpaceMemberRow, RitualRecordRow, DeliveryRow):
+        session.execute(delete(table).where(table.member_id == member_id))
+    session.execute(delete(MemberRow).where(MemberRow.id == member_id))
 
 
 def reachable_identities(session: Session, member_id: int) -> list[IdentityRow]:

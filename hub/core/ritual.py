@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Protocol
 from hub.core.config.models import RitualSection
 from hub.core.domain import Community, Member, Space
 from hub.core.events import Event
+from hub.core.mentions import match_members
 from hub.core.outbound import Outbound
 
 
@@ -42,6 +43,41 @@ class RepliedTo:
     cause: str
 
 
+class Directory(Protocol):
+    """Read-only access to the community's members, for rituals that name or rotate them."""
+
+    def member(self, member_id: int) -> Member | None:
+        """The member with that id, if they still exist."""
+        ...
+
+    def members(self) -> list[Member]:
+        """Every member of the community, oldest first."""
+        ...
+
+    def find(self, token: str, platform: str) -> list[Member]:
+        """The members a command argument (`@Zoé`, `<@U123>`) may mean, written on `platform`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StaticDirectory:
+    """A directory over a fixed list of members: for tests and for rituals run without one."""
+
+    known: tuple[Member, ...] = ()
+
+    def member(self, member_id: int) -> Member | None:
+        """The member with that id, if known."""
+        return next((m for m in self.known if m.id == member_id), None)
+
+    def members(self) -> list[Member]:
+        """Every known member, in the given order."""
+        return list(self.known)
+
+    def find(self, token: str, platform: str) -> list[Member]:
+        """The known members `token` may mean."""
+        return match_members(token, platform, self.known)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RitualContext:
     """Everything a ritual may know about the world for one decision."""
@@ -59,6 +95,9 @@ class RitualContext:
     """`commands`: every verb the community's enabled rituals answer, described in its locale."""
     texts: Mapping[str, str] = field(default_factory=dict)
     commands: Mapping[str, str] = field(default_factory=dict)
+    directory: Directory = field(default_factory=StaticDirectory)
+    is_admin: bool = False
+    """The member acting is one of `community.owners` (on any of their linked accounts)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,12 +110,49 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetProfile:
+    """Effect: change fields of a member's card (None removes one)."""
+
+    member_id: int
+    fields: Mapping[str, str | None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MergeMembers:
+    """Effect: `merged`'s accounts, points and records now belong to `kept` (one person)."""
+
+    kept: int
+    merged: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForgetMember:
+    """Effect: delete every row about the member (they asked to be forgotten)."""
+
+    member_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FireRitual:
+    """Effect: run one occurrence of `ritual` now (an owner asked)."""
+
+    ritual: str
+
+
+Effect = SetProfile | MergeMembers | ForgetMember | FireRitual
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RitualResult:
-    """What a ritual decided. `state=None` leaves the state unchanged."""
+    """What a ritual decided. `state=None` leaves the state unchanged.
+
+    `effects` are changes only the core may make (profiles, merging or forgetting members,
+    firing a ritual); they apply in the same transaction as the state and the outbox."""
 
     outbound: tuple[Outbound, ...] = ()
     state: Mapping[str, Any] | None = None
     records: tuple[Record, ...] = ()
+    effects: tuple[Effect, ...] = ()
 
 
 NOTHING = RitualResult()
@@ -90,6 +166,8 @@ class Ritual(Protocol):
     default_texts: ClassVar[Mapping[str, Mapping[str, str]]]
     commands: ClassVar[Mapping[str, Mapping[str, str]]]
     """Verbs this ritual answers, with a one-line description per locale (for `help`)."""
+    admin_commands: ClassVar[Mapping[str, Mapping[str, str]]]
+    """Verbs only the community's owners may use (listed in `help` for them alone)."""
     always_on: ClassVar[bool]
     """Enabled with its default settings unless the YAML disables it."""
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.core import outbox
+from hub.core import effects, outbox
 from hub.core.community import CommunityRuntime, EnabledRitual
 from hub.core.delivery import DeliveryState
 from hub.core.domain import Member
@@ -31,6 +31,7 @@ from hub.core.events import (
     OptedOut,
 )
 from hub.core.members import (
+    SqlDirectory,
     join_space,
     leave_space,
     mark_private_chat_open,
@@ -40,7 +41,16 @@ from hub.core.members import (
     set_opted_out,
 )
 from hub.core.ports import Renderer
-from hub.core.ritual import Occurrence, RepliedTo, Ritual, RitualContext, RitualResult
+from hub.core.ritual import (
+    Directory,
+    Effect,
+    FireRitual,
+    Occurrence,
+    RepliedTo,
+    Ritual,
+    RitualContext,
+    RitualResult,
+)
 from hub.core.ritual_state import add_records, load_state_for_update, save_state
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow, ProcessedEventRow
@@ -132,7 +142,7 @@ class HubService:
                 private_link=self._private_link(session, runtime, event),
             )
             return released + self._run_all(
-                session, runtime, runtime.rituals, cause, now, lambda r, ctx: r.on_event(ctx, event)
+                session, runtime, runtime.rituals, cause, now, _on_event(event)
             )
 
     def _capable_of_buttons(self, runtime: CommunityRuntime, event: Event) -> bool:
@@ -294,9 +304,11 @@ class HubService:
         decide: Callable[[Ritual, RitualContext], RitualResult],
     ) -> list[int]:
         ids: list[int] = []
+        follow_ups: list[Event] = []
         for enabled in rituals:
             state_row = load_state_for_update(session, runtime.community.id, enabled.name)
-            ctx = _context(runtime, enabled, cause, state_row.data, now)
+            directory = SqlDirectory(session, runtime.community.id)
+            ctx = _context(runtime, enabled, cause, state_row.data, now, directory)
             result = decide(enabled.ritual, ctx)
             if result.state is not None:
                 save_state(state_row, result.state, now)
@@ -311,7 +323,62 @@ class HubService:
                     outbound=message,
                     now=now,
                 )
+            for effect in result.effects:
+                ids += self._apply(session, runtime, cause, effect, now, follow_ups)
+        for event in follow_ups:
+            then = replace(cause, key=f"{cause.key}:{event.kind}", member=None, replied_to=None)
+            ids += self._run_all(session, runtime, runtime.rituals, then, now, _on_event(event))
         return ids
+
+    def _apply(
+        self,
+        session: Session,
+        runtime: CommunityRuntime,
+        cause: _Cause,
+        effect: Effect,
+        now: datetime,
+        follow_ups: list[Event],
+    ) -> list[int]:
+        """Carry out a ritual's effect; what rituals must hear of it joins `follow_ups`."""
+        if isinstance(effect, FireRitual):
+            return self._fire(session, runtime, effect.ritual, now)
+        follow_up = effects.apply(session, runtime.community.id, effect, cause.key, now)
+        if follow_up is not None:
+            follow_ups.append(follow_up)
+        return []
+
+    def _fire(
+        self, session: Session, runtime: CommunityRuntime, ritual: str, now: datetime
+    ) -> list[int]:
+        """An owner's `/hub run RITUAL`: a manual occurrence, run in this transaction."""
+        enabled = runtime.ritual(ritual)
+        if enabled is None:
+            return []
+        row = OccurrenceRow(
+            community_id=runtime.community.id,
+            ritual=ritual,
+            scheduled_at=now,
+            state="done",
+            claimed_by="manual",
+            claimed_at=now,
+            done_at=now,
+        )
+        session.add(row)
+        session.flush()
+        occurrence = Occurrence(id=row.id, ritual=ritual, scheduled_at=now, manual=True)
+        cause = _Cause(key=occurrence.cause, seed=f"{runtime.community.id}:{ritual}:{now}")
+        return self._run_all(
+            session,
+            runtime,
+            (enabled,),
+            cause,
+            now,
+            lambda r, ctx: r.on_occurrence(ctx, occurrence),
+        )
+
+
+def _on_event(event: Event) -> Callable[[Ritual, RitualContext], RitualResult]:
+    return lambda ritual, ctx: ritual.on_event(ctx, event)
 
 
 def _context(
@@ -320,8 +387,10 @@ def _context(
     cause: _Cause,
     state: dict[str, object],
     now: datetime,
+    directory: Directory,
 ) -> RitualContext:
     defaults = enabled.ritual.default_texts
+    admin = runtime.is_owner(cause.member)
     return RitualContext(
         community=runtime.community,
         config=enabled.config,
@@ -333,7 +402,9 @@ def _context(
         replied_to=cause.replied_to,
         private_link=cause.private_link,
         texts=defaults.get(runtime.community.locale) or defaults["en"],
-        commands=runtime.commands(),
+        commands=runtime.commands(admin=admin),
+        directory=directory,
+        is_admin=admin,
     )
 
 

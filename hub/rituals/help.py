@@ -29,6 +29,7 @@ class Help:
 
     name: ClassVar[str] = "help"
     config_model: ClassVar[type[RitualSection]] = HelpConfig
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
     always_on: ClassVar[bool] = True
     commands: ClassVar[dict[str, dict[str, str]]] = {
         "help": {"fr": "affiche cette aide", "en": "show this help"}

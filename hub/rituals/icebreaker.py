@@ -31,6 +31,7 @@ class Icebreaker:
     name: ClassVar[str] = "icebreaker"
     config_model: ClassVar[type[ScheduledRitualSection]] = IcebreakerConfig
     commands: ClassVar[dict[str, dict[str, str]]] = {}
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
     always_on: ClassVar[bool] = False
     default_texts: ClassVar[dict[str, dict[str, str]]] = {
         "fr": {

@@ -36,6 +36,7 @@ class Poll:
 
     name: ClassVar[str] = "poll"
     config_model: ClassVar[type[ScheduledRitualSection]] = PollConfig
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
     always_on: ClassVar[bool] = False
     commands: ClassVar[dict[str, dict[str, str]]] = {}
     default_texts: ClassVar[dict[str, dict[str, str]]] = {

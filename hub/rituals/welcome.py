@@ -40,6 +40,7 @@ class Welcome:
             "en": "open the private chat with the hub",
         }
     }
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
     always_on: ClassVar[bool] = False
     default_texts: ClassVar[dict[str, dict[str, str]]] = {
         "fr": {

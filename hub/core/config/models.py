@@ -77,6 +77,8 @@ class CommunitySection(Section):
     name: str
     timezone: Timezone = "UTC"
     locale: Locale = "en"
+    owners: list[Annotated[str, Field(pattern=r"^[a-z]+:\S+$")]] = Field(default_factory=list)
+    """Accounts with admin rights, as `platform:user_id` (telegram:123456, slack:U0123ABCD)."""
 
 
 class ServerSection(Section):

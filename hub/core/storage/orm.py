@@ -56,6 +56,8 @@ class MemberRow(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """The member's card (bio, skills, link, city), as they wrote it."""
 
 
 class IdentityRow(Base):
