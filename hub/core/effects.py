@@ -14,16 +14,16 @@ import structlog
 from sqlalchemy.orm import Session
 
 from hub.core.domain import Identity
-from hub.core.events import Event, MemberForgotten, MembersMerged
+from hub.core.events import Event, MemberForgotten, MembersMerged, RitualSignalled
 from hub.core.members import forget_member, merge_members, set_profile
-from hub.core.ritual import Effect, ForgetMember, MergeMembers, SetProfile
+from hub.core.ritual import Effect, ForgetMember, MergeMembers, SetProfile, Signal
 
 log = structlog.get_logger(__name__)
 HUB = Identity(platform="hub", user_id="hub", display_name="hub")
 
 
 def apply(
-    session: Session, community_id: str, effect: Effect, cause: str, now: datetime
+    session: Session, community_id: str, ritual: str, effect: Effect, cause: str, now: datetime
 ) -> Event | None:
     """Carry out one effect (not FireRitual, which the service runs itself)."""
     base: dict[str, Any] = {
@@ -46,4 +46,13 @@ def apply(
         log.info("member.forgotten", member=effect.member_id)
         event_id = f"{cause}:forget:{effect.member_id}"
         return MemberForgotten(event_id=event_id, member_id=effect.member_id, **base)
+    if isinstance(effect, Signal):
+        return RitualSignalled(
+            event_id=f"{cause}:{ritual}:{effect.name}:{effect.member_id}:{effect.other_member_id}",
+            ritual=ritual,
+            name=effect.name,
+            member_id=effect.member_id,
+            other_member_id=effect.other_member_id,
+            **base,
+        )
     raise TypeError(f"not an effect the core applies here: {effect!r}")

@@ -142,6 +142,18 @@ class MemberForgotten(EventBase):
     kind: Literal["member_forgotten"] = "member_forgotten"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RitualSignalled(EventBase):
+    """A ritual said something happened (`icebreaker` / `answered`, `shoutout` / `given`), for
+    the rituals that count it (points). `member_id` did it; `other_member_id` received it."""
+
+    ritual: str
+    name: str
+    member_id: int
+    other_member_id: int | None = None
+    kind: Literal["ritual_signalled"] = "ritual_signalled"
+
+
 Event = Annotated[
     MemberJoined
     | MemberLeft
@@ -154,7 +166,8 @@ Event = Annotated[
     | OptedIn
     | DeliveryReported
     | MembersMerged
-    | MemberForgotten,
+    | MemberForgotten
+    | RitualSignalled,
     Field(discriminator="kind"),
 ]
 

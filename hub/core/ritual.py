@@ -139,7 +139,17 @@ class FireRitual:
     ritual: str
 
 
-Effect = SetProfile | MergeMembers | ForgetMember | FireRitual
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signal:
+    """Effect: tell the other rituals something happened in this one (a shout-out was given,
+    an icebreaker answered), as a `RitualSignalled` event in the same transaction."""
+
+    name: str
+    member_id: int
+    other_member_id: int | None = None
+
+
+Effect = SetProfile | MergeMembers | ForgetMember | FireRitual | Signal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,11 +29,13 @@ from hub.core.events import (
     MessageReceived,
     OptedIn,
     OptedOut,
+    RitualSignalled,
 )
 from hub.core.members import (
     SqlDirectory,
     join_space,
     leave_space,
+    load_member,
     mark_private_chat_open,
     mark_unreachable,
     private_chat_open,
@@ -53,7 +55,7 @@ from hub.core.ritual import (
 )
 from hub.core.ritual_state import add_records, load_state_for_update, save_state
 from hub.core.storage.db import Database
-from hub.core.storage.orm import DeliveryRow, OccurrenceRow, ProcessedEventRow
+from hub.core.storage.orm import DeliveryRow, MemberRow, OccurrenceRow, ProcessedEventRow
 from hub.core.storage.sql import insert_if_absent
 
 log = structlog.get_logger(__name__)
@@ -63,6 +65,7 @@ CHOICES_VALID_FOR = timedelta(days=7)
 _CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 # A platform's report on a message can beat the worker's record of sending it: retry that long.
 REPORT_RACE = timedelta(minutes=10)
+MAX_FOLLOW_UP_DEPTH = 2  # a signal may cause a signal (a badge after points), not a loop
 _STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
@@ -302,6 +305,7 @@ class HubService:
         cause: _Cause,
         now: datetime,
         decide: Callable[[Ritual, RitualContext], RitualResult],
+        depth: int = 0,
     ) -> list[int]:
         ids: list[int] = []
         follow_ups: list[Event] = []
@@ -324,9 +328,10 @@ class HubService:
                     now=now,
                 )
             for effect in result.effects:
-                ids += self._apply(session, runtime, cause, effect, now, follow_ups)
+                ids += self._apply(session, runtime, enabled.name, cause, effect, now, follow_ups)
         for event in follow_ups:
-            then = replace(cause, key=f"{cause.key}:{event.kind}", member=None, replied_to=None)
+            member = _signalled_member(session, event)
+            then = replace(cause, key=event.event_id, member=member, replied_to=None)
             ids += self._run_all(session, runtime, runtime.rituals, then, now, _on_event(event))
         return ids
 
@@ -334,6 +339,7 @@ class HubService:
         self,
         session: Session,
         runtime: CommunityRuntime,
+        ritual: str,
         cause: _Cause,
         effect: Effect,
         now: datetime,
@@ -342,7 +348,7 @@ class HubService:
         """Carry out a ritual's effect; what rituals must hear of it joins `follow_ups`."""
         if isinstance(effect, FireRitual):
             return self._fire(session, runtime, effect.ritual, now)
-        follow_up = effects.apply(session, runtime.community.id, effect, cause.key, now)
+        follow_up = effects.apply(session, runtime.community.id, ritual, effect, cause.key, now)
         if follow_up is not None:
             follow_ups.append(follow_up)
         return []
@@ -375,6 +381,13 @@ class HubService:
             now,
             lambda r, ctx: r.on_occurrence(ctx, occurrence),
         )
+
+
+def _signalled_member(session: Session, event: Event) -> Member | None:
+    """The member who did what a ritual signalled: the `ctx.member` of the follow-up."""
+    if not isinstance(event, RitualSignalled) or session.get(MemberRow, event.member_id) is None:
+        return None
+    return load_member(session, event.member_id)
 
 
 def _on_event(event: Event) -> Callable[[Ritual, RitualContext], RitualResult]:

@@ -1,9 +1,15 @@
-"""Small helpers shared by rituals: templated texts in the community's language."""
+"""Small helpers shared by rituals: templated texts in the community's language, replies
+where a command was asked, and the community's calendar (days and weeks in its timezone)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from hub.core.domain import Member
+from hub.core.events import CommandInvoked, Event
+from hub.core.outbound import MemberTarget, Outbound, SpaceTarget, Target
 from hub.core.richtext import RichText
 from hub.core.ritual import RitualContext
 from hub.core.templates import community_variables, member_variables, render_template
@@ -24,3 +30,52 @@ def text(ctx: RitualContext, override: str | None, key: str, **extra: Any) -> Ri
     """The owner's text if set in YAML, else the ritual's default in the community's locale."""
     source = override if override is not None else ctx.texts[key]
     return render_template(source, template_variables(ctx, **extra))
+
+
+def reply_target(ctx: RitualContext, event: Event) -> Target:
+    """Where to answer a member: in the space they wrote in, else in their private chat."""
+    if event.space is not None:
+        return SpaceTarget(space=event.space, platform=event.platform)
+    assert ctx.member is not None
+    return MemberTarget(member_id=ctx.member.id, platform=event.platform)
+
+
+def reply(ctx: RitualContext, event: Event, key: str, body: RichText) -> Outbound:
+    """An answer to the member's command, where they asked it."""
+    return Outbound(key=key, target=reply_target(ctx, event), body=body)
+
+
+def privately(ctx: RitualContext, member_id: int, key: str, body: RichText) -> Outbound:
+    """A private message to a member, on the account the hub last saw them on."""
+    return Outbound(key=key, target=MemberTarget(member_id=member_id), body=body)
+
+
+def member_vars(member: Member) -> dict[str, Any]:
+    """What a template sees of a member other than the one acting (`name`, `mention`)."""
+    return member_variables(member.id, member.display_name)
+
+
+def local(ctx: RitualContext, when: datetime | None = None) -> datetime:
+    """`when` (default now) in the community's timezone."""
+    return (when or ctx.now).astimezone(ZoneInfo(ctx.community.timezone))
+
+
+def day_key(ctx: RitualContext, when: datetime | None = None) -> str:
+    """The community's calendar day, e.g. "2026-11-23": daily caps reset at local midnight."""
+    return local(ctx, when).date().isoformat()
+
+
+def week_key(ctx: RitualContext, when: datetime | None = None) -> str:
+    """The community's ISO week, e.g. "2026-W48": weeks start on Monday, local time."""
+    year, week, _ = local(ctx, when).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def month_key(ctx: RitualContext, when: datetime | None = None) -> str:
+    """The community's calendar month, e.g. "2026-11"."""
+    return local(ctx, when).strftime("%Y-%m")
+
+
+def is_command(event: Event, verb: str) -> bool:
+    """Whether the event is the member typing `/hub <verb> …`."""
+    return isinstance(event, CommandInvoked) and event.name == verb

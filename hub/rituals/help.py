@@ -10,11 +10,10 @@ from typing import ClassVar
 
 from hub.core.config.models import RitualSection
 from hub.core.events import CommandInvoked, Event
-from hub.core.outbound import MemberTarget, Outbound, SpaceTarget, Target
 from hub.core.richtext import RichText, escape_markup, parse_markup
 from hub.core.ritual import NOTHING, Occurrence, RitualContext, RitualResult
 from hub.core.templates import TemplateSource
-from hub.rituals.base import text
+from hub.rituals.base import reply, text
 
 
 class HelpConfig(RitualSection):
@@ -57,9 +56,7 @@ class Help:
             body, key = text(ctx, config.unknown, "unknown", verb=event.name), "help:unknown"
         else:
             return NOTHING
-        return RitualResult(
-            outbound=(Outbound(key=key, target=_reply_target(ctx, event), body=body),)
-        )
+        return RitualResult(outbound=(reply(ctx, event, key, body),))
 
     def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
         """Help is not scheduled."""
@@ -73,13 +70,6 @@ def _listing(ctx: RitualContext) -> RichText:
             for verb, about in sorted(ctx.commands.items())
         )
     )
-
-
-def _reply_target(ctx: RitualContext, event: CommandInvoked) -> Target:
-    if event.space is not None:
-        return SpaceTarget(space=event.space, platform=event.platform)
-    assert ctx.member is not None
-    return MemberTarget(member_id=ctx.member.id, platform=event.platform)
 
 
 def _config(ctx: RitualContext) -> HelpConfig:

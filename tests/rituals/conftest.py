@@ -9,8 +9,8 @@ from typing import Any
 
 from hub.core.config.models import RitualSection
 from hub.core.domain import Community, Identity, Member, Space
-from hub.core.events import MemberJoined, MessageReceived
-from hub.core.ritual import RepliedTo, RitualContext
+from hub.core.events import CommandInvoked, MemberJoined, MessageReceived
+from hub.core.ritual import Directory, RepliedTo, RitualContext, StaticDirectory
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 COMMUNITY = Community(
@@ -29,12 +29,23 @@ SPACES = (
 )
 
 
-def member(member_id: int = 7, name: str = "Jean-Pierre") -> Member:
+def member(
+    member_id: int = 7,
+    name: str = "Jean-Pierre",
+    platform: str = "webchat",
+    *,
+    profile: Mapping[str, str] | None = None,
+    joined_at: datetime | None = None,
+    reachable: bool = True,
+) -> Member:
     return Member(
         id=member_id,
         community_id=COMMUNITY.id,
         display_name=name,
-        identities=(Identity(platform="webchat", user_id=f"u{member_id}", display_name=name),),
+        identities=(Identity(platform=platform, user_id=f"u{member_id}", display_name=name),),
+        profile=dict(profile or {}),
+        joined_at=joined_at or NOW,
+        reachable=reachable,
     )
 
 
@@ -47,6 +58,9 @@ def context(
     now: datetime = NOW,
     seed: int = 1,
     replied_to: RepliedTo | None = None,
+    directory: Directory | None = None,
+    admin: bool = False,
+    commands: Mapping[str, str] | None = None,
 ) -> RitualContext:
     return RitualContext(
         community=COMMUNITY,
@@ -58,6 +72,9 @@ def context(
         member=who,
         replied_to=replied_to,
         texts=texts,
+        directory=directory or StaticDirectory(),
+        is_admin=admin,
+        commands=commands or {},
     )
 
 
@@ -85,4 +102,26 @@ def said(user: Member, text: str, reply_to: str | None = None) -> MessageReceive
         text=text,
         message_id="1-0",
         reply_to=reply_to,
+    )
+
+
+def command(
+    user: Member,
+    name: str,
+    *args: str,
+    space: str | None = "main",
+    event_id: str = "c1",
+    now: datetime = NOW,
+) -> CommandInvoked:
+    """`/hub <name> <args…>` typed by `user` in `space` (None: their private chat)."""
+    identity = user.identities[0]
+    return CommandInvoked(
+        event_id=event_id,
+        community_id=COMMUNITY.id,
+        platform=identity.platform,
+        space=space,
+        actor=identity,
+        occurred_at=now,
+        name=name,
+        args=args,
     )
