@@ -3,6 +3,7 @@ where a command was asked, and the community's calendar (days and weeks in its t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,3 +80,41 @@ def month_key(ctx: RitualContext, when: datetime | None = None) -> str:
 def is_command(event: Event, verb: str) -> bool:
     """Whether the event is the member typing `/hub <verb> …`."""
     return isinstance(event, CommandInvoked) and event.name == verb
+
+
+COMMON_TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "admin_only": "Seuls les responsables de **{{ community.name }}** peuvent faire ça.",
+        "private_only": "Écris-moi en privé pour ça : cette commande n'est pas faite pour le groupe.",
+    },
+    "en": {
+        "admin_only": "Only the owners of **{{ community.name }}** can do that.",
+        "private_only": "Write to me privately for that: this command is not for the group.",
+    },
+}
+
+
+def common_text(ctx: RitualContext, overrides: Mapping[str, str], key: str) -> RichText:
+    """One of the texts every ritual shares (`admin_only`, `private_only`), unless overridden."""
+    texts = COMMON_TEXTS.get(ctx.community.locale, COMMON_TEXTS["en"])
+    return render_template(overrides.get(key, texts[key]), template_variables(ctx))
+
+
+def refusal(
+    ctx: RitualContext, event: Event, overrides: Mapping[str, str], *, admin: bool, private: bool
+) -> Outbound | None:
+    """The reply refusing a command used by the wrong person or in the wrong place, if any:
+    `admin` verbs are for `community.owners`, `private` ones for the private chat."""
+    if admin and not ctx.is_admin:
+        return reply(ctx, event, "refused", common_text(ctx, overrides, "admin_only"))
+    if private and event.space is not None:
+        return reply(ctx, event, "refused", common_text(ctx, overrides, "private_only"))
+    return None
+
+
+def check_texts(texts: Mapping[str, str], defaults: Mapping[str, Mapping[str, str]]) -> None:
+    """Raise for a text override whose name the ritual does not have (a typo in YAML)."""
+    known = set(defaults["en"]) | set(COMMON_TEXTS["en"])
+    unknown = sorted(set(texts) - known)
+    if unknown:
+        raise ValueError(f"unknown text '{unknown[0]}'; known texts: {', '.join(sorted(known))}")
