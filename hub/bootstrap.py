@@ -72,6 +72,9 @@ RITUALS: dict[str, str] = {
     "icebreaker": "hub.rituals.icebreaker:Icebreaker",
     "help": "hub.rituals.help:Help",
     "poll": "hub.rituals.poll:Poll",
+    "link": "hub.rituals.link:Link",
+    "privacy": "hub.rituals.privacy:Privacy",
+    "admin": "hub.rituals.admin:Admin",
 }
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.core.domain import Identity, Member
 from hub.core.mentions import match_members
+from hub.core.ritual import member_data
 from hub.core.storage.orm import (
     DeliveryRow,
     IdentityRow,
@@ -119,6 +121,28 @@ class SqlDirectory:
     def find(self, token: str, platform: str) -> list[Member]:
         """The members a command argument may mean."""
         return match_members(token, platform, self.members())
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        """Everything kept about the member: card, accounts, lists joined, ritual records."""
+        member = self.member(member_id)
+        if member is None:
+            return {}
+        spaces = self.session.scalars(
+            select(SpaceMemberRow).where(SpaceMemberRow.member_id == member_id)
+        )
+        records = self.session.scalars(
+            select(RitualRecordRow)
+            .where(RitualRecordRow.member_id == member_id)
+            .order_by(RitualRecordRow.id)
+        )
+        return {
+            **member_data(member),
+            "spaces": [{"platform": s.platform, "space": s.space} for s in spaces],
+            "records": [
+                {"ritual": r.ritual, "kind": r.kind, "at": r.created_at.isoformat(), **r.data}
+                for r in records
+            ],
+        }
 
 
 def set_profile(session: Session, member_id: int, fields: Mapping[str, str | None]) -> None:

@@ -58,6 +58,10 @@ class Directory(Protocol):
         """The members a command argument (`@Zoé`, `<@U123>`) may mean, written on `platform`."""
         ...
 
+    def export(self, member_id: int) -> dict[str, Any]:
+        """Everything the hub keeps about a member, as plain data (for `/hub export-me`)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StaticDirectory:
@@ -76,6 +80,24 @@ class StaticDirectory:
     def find(self, token: str, platform: str) -> list[Member]:
         """The known members `token` may mean."""
         return match_members(token, platform, self.known)
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        """What is known of the member here: their card and accounts."""
+        member = self.member(member_id)
+        return {} if member is None else member_data(member)
+
+
+def member_data(member: Member) -> dict[str, Any]:
+    """A member as plain data: name, accounts, card, when they joined."""
+    return {
+        "name": member.display_name,
+        "joined_at": member.joined_at.isoformat() if member.joined_at else None,
+        "accounts": [
+            {"platform": i.platform, "user_id": i.user_id, "name": i.display_name}
+            for i in member.identities
+        ],
+        "profile": dict(member.profile),
+    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,6 +120,14 @@ class RitualContext:
     directory: Directory = field(default_factory=StaticDirectory)
     is_admin: bool = False
     """The member acting is one of `community.owners` (on any of their linked accounts)."""
+    entropy: str = ""
+    """Fresh secret randomness (hex) for what must not be guessed, like one-time codes; `rng`
+    is seeded from the event and is for choices that should replay the same way."""
+    verbs: frozenset[str] = frozenset()
+    """Every verb some enabled ritual answers, owners' verbs included (`commands` lists only
+    those this member may use)."""
+    scheduled_rituals: tuple[str, ...] = ()
+    """The community's enabled rituals that fire on a schedule (what an owner may run now)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

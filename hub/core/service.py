@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -418,6 +419,9 @@ def _context(
         commands=runtime.commands(admin=admin),
         directory=directory,
         is_admin=admin,
+        entropy=secrets.token_hex(16),
+        verbs=frozenset(runtime.commands(admin=True)),
+        scheduled_rituals=tuple(r.name for r in runtime.rituals if r.schedule),
     )
 
 

@@ -52,7 +52,7 @@ class Help:
         if event.name == "help":
             intro = text(ctx, config.intro, "intro")
             body, key = RichText(intro.blocks + _listing(ctx).blocks), "help"
-        elif event.name not in ctx.commands:
+        elif event.name not in ctx.commands and event.name not in ctx.verbs:
             body, key = text(ctx, config.unknown, "unknown", verb=event.name), "help:unknown"
         else:
             return NOTHING

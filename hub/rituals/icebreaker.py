@@ -13,7 +13,7 @@ from pydantic import Field
 from hub.core.config.models import ScheduledRitualSection
 from hub.core.events import Event, MessageReceived
 from hub.core.outbound import Outbound, SpaceTarget
-from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult
+from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
 from hub.core.templates import TemplateSource, trusted
 from hub.rituals.base import text
 
@@ -72,7 +72,8 @@ class Icebreaker:
             member_id=ctx.member.id,
             data={"question": question, "text": event.text, "platform": event.platform},
         )
-        return RitualResult(records=(record,))
+        answered = Signal(name="answered", member_id=ctx.member.id)
+        return RitualResult(records=(record,), effects=(answered,))
 
 
 def _config(ctx: RitualContext) -> IcebreakerConfig:

@@ -61,6 +61,8 @@ def context(
     directory: Directory | None = None,
     admin: bool = False,
     commands: Mapping[str, str] | None = None,
+    entropy: str = "",
+    scheduled: tuple[str, ...] = (),
 ) -> RitualContext:
     return RitualContext(
         community=COMMUNITY,
@@ -75,6 +77,8 @@ def context(
         directory=directory or StaticDirectory(),
         is_admin=admin,
         commands=commands or {},
+        entropy=entropy,
+        scheduled_rituals=scheduled,
     )
 
 

@@ -1,6 +1,6 @@
 from hub.core.outbound import SpaceTarget
 from hub.core.richtext import plain_text
-from hub.core.ritual import Occurrence, RepliedTo
+from hub.core.ritual import Occurrence, RepliedTo, Signal
 from hub.rituals.icebreaker import Icebreaker, IcebreakerConfig
 from tests.rituals.conftest import NOW, context, member, said
 
@@ -45,6 +45,7 @@ def test_records_a_reply_to_its_question_as_an_answer() -> None:
     assert record.member_id == who.id
     assert record.data["question"] == "Outil préféré ?"
     assert record.data["text"] == "Notion !"
+    assert result.effects == (Signal(name="answered", member_id=who.id),)  # for the points
 
 
 def test_ignores_messages_that_do_not_answer_its_question() -> None:

@@ -1,0 +1,199 @@
+"""Link: one person, several accounts. `/hub link` gives a one-time code; `/hub link CODE` sent
+from another account joins the two into one member (points, profile, turns follow the person).
+
+Codes are 8 characters from a 32-letter alphabet (40 bits) drawn from the hub's fresh secret
+randomness, kept only as hashes, valid 10 minutes, used once; a member who gets five codes
+wrong in an hour must wait. Always on (a community can disable it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator
+
+from hub.core.config.models import Duration, RitualSection
+from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.ritual import NOTHING, MergeMembers, Occurrence, RitualContext, RitualResult
+from hub.core.templates import TemplateSource
+from hub.rituals.base import check_texts, privately, reply, text
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=1)
+
+
+class LinkConfig(RitualSection):
+    """`rituals.link`: how long a code lasts, and the texts."""
+
+    code_valid_for: Duration = timedelta(minutes=10)
+    texts: dict[str, TemplateSource] = Field(default_factory=dict)
+
+    @field_validator("texts")
+    @classmethod
+    def _known(cls, texts: dict[str, str]) -> dict[str, str]:
+        check_texts(texts, Link.default_texts)
+        return texts
+
+
+class Link:
+    """Issues and redeems one-time codes that join two accounts into one member."""
+
+    name: ClassVar[str] = "link"
+    config_model: ClassVar[type[RitualSection]] = LinkConfig
+    always_on: ClassVar[bool] = True
+    commands: ClassVar[dict[str, dict[str, str]]] = {
+        "link": {
+            "fr": "relie tes comptes (Telegram, Slack, Discord, WhatsApp…) en une seule personne",
+            "en": "link your accounts (Telegram, Slack, Discord, WhatsApp…) into one person",
+        }
+    }
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
+    default_texts: ClassVar[dict[str, dict[str, str]]] = {
+        "fr": {
+            "code": "Ton code : `{{ code }}` (valable {{ minutes }} min, une seule fois). "
+            "Depuis ton autre compte, écris `/hub link {{ code }}`.",
+            "sent_privately": "Je t'ai envoyé ton code en privé.",
+            "linked": "C'est fait : tes comptes {{ accounts }} ne font plus qu'un. "
+            "Tes points, ton profil et ta place dans les rituels te suivent.",
+            "same": "Ce code vient de ce compte-ci : écris-le depuis ton autre compte.",
+            "invalid": "Ce code est inconnu ou expiré. Demande-en un nouveau avec `/hub link`.",
+            "too_many": "Trop d'essais ratés : réessaie dans une heure.",
+        },
+        "en": {
+            "code": "Your code: `{{ code }}` (valid {{ minutes }} min, once). "
+            "From your other account, write `/hub link {{ code }}`.",
+            "sent_privately": "I sent you your code privately.",
+            "linked": "Done: your accounts {{ accounts }} are now one. "
+            "Your points, profile and place in the rituals follow you.",
+            "same": "This code comes from this very account: send it from your other one.",
+            "invalid": "This code is unknown or expired. Ask for a new one with `/hub link`.",
+            "too_many": "Too many wrong codes: try again in an hour.",
+        },
+    }
+
+    def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
+        """Issue a code, redeem one, or rename ids after a merge."""
+        if isinstance(event, MembersMerged):
+            return _renamed(ctx, event.merged, event.kept)
+        if isinstance(event, MemberForgotten):
+            return _renamed(ctx, event.member_id, None)
+        if not isinstance(event, CommandInvoked) or event.name != "link" or ctx.member is None:
+            return NOTHING
+        if event.args:
+            return self._redeem(ctx, event, event.args[0])
+        return self._issue(ctx, event)
+
+    def _issue(self, ctx: RitualContext, event: CommandInvoked) -> RitualResult:
+        assert ctx.member is not None
+        config = _config(ctx)
+        code = _code(ctx.entropy)
+        expires = ctx.now + config.code_valid_for
+        codes = {key: value for key, value in _codes(ctx).items() if _alive(value, ctx.now)}
+        codes[_hash(code)] = {"member": ctx.member.id, "expires": expires.isoformat()}
+        minutes = int(config.code_valid_for.total_seconds() // 60)
+        body = text(ctx, config.texts.get("code"), "code", code=code, minutes=minutes)
+        outbound = [privately(ctx, ctx.member.id, "link:code", body)]
+        if event.space is not None:
+            note = text(ctx, config.texts.get("sent_privately"), "sent_privately")
+            outbound.append(reply(ctx, event, "link:sent", note))
+        return RitualResult(outbound=tuple(outbound), state={**ctx.state, "codes": codes})
+
+    def _redeem(self, ctx: RitualContext, event: CommandInvoked, code: str) -> RitualResult:
+        assert ctx.member is not None
+        config, me = _config(ctx), str(ctx.member.id)
+        failures = [
+            at
+            for at in ctx.state.get("failures", {}).get(me, [])
+            if ctx.now - datetime.fromisoformat(at) < FAILURE_WINDOW
+        ]
+        if len(failures) >= MAX_FAILURES:
+            return _answer(ctx, event, config, "too_many")
+        codes = dict(_codes(ctx))
+        found = codes.get(_hash(code.strip().upper()))
+        if found is None or not _alive(found, ctx.now):
+            failed = {**ctx.state.get("failures", {}), me: [*failures, ctx.now.isoformat()]}
+            return _answer(ctx, event, config, "invalid", {**ctx.state, "failures": failed})
+        if found["member"] == ctx.member.id:
+            return _answer(ctx, event, config, "same")
+        del codes[_hash(code.strip().upper())]
+        return self._merge(ctx, event, config, int(found["member"]), codes)
+
+    def _merge(
+        self,
+        ctx: RitualContext,
+        event: CommandInvoked,
+        config: LinkConfig,
+        issuer: int,
+        codes: dict[str, Any],
+    ) -> RitualResult:
+        assert ctx.member is not None
+        other = ctx.directory.member(issuer)
+        kept, merged = sorted((issuer, ctx.member.id))
+        accounts = sorted(
+            {i.platform for i in ctx.member.identities}
+            | {i.platform for i in (other.identities if other else ())}
+        )
+        body = text(ctx, config.texts.get("linked"), "linked", accounts=" + ".join(accounts))
+        return RitualResult(
+            outbound=(reply(ctx, event, "link:done", body),),
+            state={**ctx.state, "codes": codes},
+            effects=(MergeMembers(kept=kept, merged=merged),),
+        )
+
+    def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
+        """Link is not scheduled."""
+        return NOTHING
+
+
+def _answer(
+    ctx: RitualContext,
+    event: CommandInvoked,
+    config: LinkConfig,
+    key: str,
+    state: dict[str, Any] | None = None,
+) -> RitualResult:
+    body = text(ctx, config.texts.get(key), key)
+    return RitualResult(outbound=(reply(ctx, event, f"link:{key}", body),), state=state)
+
+
+def _code(entropy: str) -> str:
+    """8 letters from the secret entropy; never from the event-seeded `rng`."""
+    number = int(hashlib.sha256(entropy.encode()).hexdigest(), 16)
+    letters = []
+    for _ in range(CODE_LENGTH):
+        number, index = divmod(number, len(ALPHABET))
+        letters.append(ALPHABET[index])
+    return "".join(letters)
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _codes(ctx: RitualContext) -> dict[str, Any]:
+    return dict(ctx.state.get("codes", {}))
+
+
+def _alive(entry: dict[str, Any], now: datetime) -> bool:
+    return now < datetime.fromisoformat(str(entry["expires"]))
+
+
+def _renamed(ctx: RitualContext, old: int, new: int | None) -> RitualResult:
+    """Codes of a merged member now join the kept one; a forgotten member's are dropped."""
+    codes: dict[str, Any] = {}
+    for key, entry in _codes(ctx).items():
+        if entry["member"] != old:
+            codes[key] = entry
+        elif new is not None:
+            codes[key] = {**entry, "member": new}
+    failures = {k: v for k, v in ctx.state.get("failures", {}).items() if k != str(old)}
+    return RitualResult(state={**ctx.state, "codes": codes, "failures": failures})
+
+
+def _config(ctx: RitualContext) -> LinkConfig:
+    assert isinstance(ctx.config, LinkConfig)
+    return ctx.config

@@ -1,0 +1,164 @@
+"""Privacy: `/hub export-me` sends a member everything the hub keeps about them;
+`/hub forget-me`, once confirmed, deletes it all (accounts, profile, records, points).
+
+Both answer in the private chat, whatever the place they were asked in. Always on.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator
+
+from hub.core.config.models import RitualSection
+from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.richtext import Code, Paragraph, RichText
+from hub.core.ritual import NOTHING, ForgetMember, Occurrence, RitualContext, RitualResult
+from hub.core.templates import TemplateSource
+from hub.rituals.base import check_texts, privately, reply, text
+
+CONFIRM_WITHIN = timedelta(minutes=10)
+CONFIRM_WORDS = {"confirm", "confirmer", "oui", "yes"}
+EXPORT_LINE = 300  # characters of JSON per line of the export
+
+
+class PrivacyConfig(RitualSection):
+    """`rituals.privacy`: the texts (the verbs cannot be turned off one by one)."""
+
+    texts: dict[str, TemplateSource] = Field(default_factory=dict)
+
+    @field_validator("texts")
+    @classmethod
+    def _known(cls, texts: dict[str, str]) -> dict[str, str]:
+        check_texts(texts, Privacy.default_texts)
+        return texts
+
+
+class Privacy:
+    """A member's right to see and to erase what the hub keeps about them."""
+
+    name: ClassVar[str] = "privacy"
+    config_model: ClassVar[type[RitualSection]] = PrivacyConfig
+    always_on: ClassVar[bool] = True
+    commands: ClassVar[dict[str, dict[str, str]]] = {
+        "export-me": {
+            "fr": "t'envoie en privé tout ce que le hub garde sur toi",
+            "en": "sends you privately everything the hub keeps about you",
+        },
+        "forget-me": {
+            "fr": "efface tout ce qui te concerne (après confirmation)",
+            "en": "erases everything about you (after you confirm)",
+        },
+    }
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
+    default_texts: ClassVar[dict[str, dict[str, str]]] = {
+        "fr": {
+            "export": "Voici tout ce que je garde sur toi ({{ records }} enregistrement(s)) :",
+            "ask": "Ceci effacera tout ce qui te concerne : tes comptes reliés, ton profil, "
+            "tes coups de pouce, tes points. C'est définitif. Pour confirmer, écris "
+            "`/hub forget-me confirm` dans les 10 minutes.",
+            "pending": "J'attends déjà ta confirmation : écris `/hub forget-me confirm`.",
+            "nothing_to_confirm": "Il n'y a rien à confirmer. Écris d'abord `/hub forget-me`.",
+            "forgotten": "C'est fait : j'ai tout effacé. Si tu m'écris de nouveau, je te "
+            "considérerai comme un nouveau membre. Prends soin de toi !",
+            "in_private": "Je t'ai répondu en privé.",
+        },
+        "en": {
+            "export": "Here is everything I keep about you ({{ records }} record(s)):",
+            "ask": "This will erase everything about you: your linked accounts, your profile, "
+            "your shout-outs, your points. There is no undo. To confirm, write "
+            "`/hub forget-me confirm` within 10 minutes.",
+            "pending": "I am already waiting for your confirmation: write `/hub forget-me confirm`.",
+            "nothing_to_confirm": "There is nothing to confirm. Write `/hub forget-me` first.",
+            "forgotten": "Done: I erased everything. If you write to me again, you will be a "
+            "new member to me. Take care!",
+            "in_private": "I answered you privately.",
+        },
+    }
+
+    def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
+        """Export, ask for confirmation, or forget."""
+        if isinstance(event, MembersMerged | MemberForgotten):
+            gone = event.merged if isinstance(event, MembersMerged) else event.member_id
+            pending = {k: v for k, v in ctx.state.get("pending", {}).items() if k != str(gone)}
+            return RitualResult(state={**ctx.state, "pending": pending})
+        if not isinstance(event, CommandInvoked) or ctx.member is None:
+            return NOTHING
+        if event.name == "export-me":
+            return self._export(ctx, event)
+        if event.name == "forget-me":
+            confirmed = bool(event.args) and event.args[0].lower() in CONFIRM_WORDS
+            return self._forget(ctx, event) if confirmed else self._ask(ctx, event)
+        return NOTHING
+
+    def _export(self, ctx: RitualContext, event: CommandInvoked) -> RitualResult:
+        assert ctx.member is not None
+        data = ctx.directory.export(ctx.member.id)
+        intro = text(ctx, _texts(ctx).get("export"), "export", records=len(data.get("records", [])))
+        body = RichText((*intro.blocks, *_as_code(data)))
+        return _privately(ctx, event, "privacy:export", body)
+
+    def _ask(self, ctx: RitualContext, event: CommandInvoked) -> RitualResult:
+        assert ctx.member is not None
+        pending = _pending(ctx)
+        key = "pending" if str(ctx.member.id) in pending else "ask"
+        pending[str(ctx.member.id)] = (ctx.now + CONFIRM_WITHIN).isoformat()
+        body = text(ctx, _texts(ctx).get(key), key)
+        result = _privately(ctx, event, f"privacy:{key}", body)
+        state = {**ctx.state, "pending": pending} if key == "ask" else None
+        return RitualResult(outbound=result.outbound, state=state)
+
+    def _forget(self, ctx: RitualContext, event: CommandInvoked) -> RitualResult:
+        assert ctx.member is not None
+        pending = _pending(ctx)
+        if pending.pop(str(ctx.member.id), None) is None:
+            body = text(ctx, _texts(ctx).get("nothing_to_confirm"), "nothing_to_confirm")
+            return _privately(ctx, event, "privacy:nothing", body)
+        body = text(ctx, _texts(ctx).get("forgotten"), "forgotten")
+        result = _privately(ctx, event, "privacy:forgotten", body)
+        return RitualResult(
+            outbound=result.outbound,
+            state={**ctx.state, "pending": pending},
+            effects=(ForgetMember(member_id=ctx.member.id),),
+        )
+
+    def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
+        """Privacy is not scheduled."""
+        return NOTHING
+
+
+def _privately(ctx: RitualContext, event: CommandInvoked, key: str, body: RichText) -> RitualResult:
+    """The answer goes to the private chat; a public ask gets a note saying so."""
+    assert ctx.member is not None
+    outbound = [privately(ctx, ctx.member.id, key, body)]
+    if event.space is not None:
+        note = text(ctx, _texts(ctx).get("in_private"), "in_private")
+        outbound.append(reply(ctx, event, "privacy:note", note))
+    return RitualResult(outbound=tuple(outbound))
+
+
+def _as_code(data: dict[str, Any]) -> tuple[Paragraph, ...]:
+    """The data as monospace lines (JSON), which every platform shows as typed."""
+    lines = [
+        json.dumps({key: value}, ensure_ascii=False, default=str)
+        for key, value in data.items()
+        if key != "records"
+    ]
+    lines += [json.dumps(r, ensure_ascii=False, default=str) for r in data.get("records", [])]
+    chunks = [line[i : i + EXPORT_LINE] for line in lines for i in range(0, len(line), EXPORT_LINE)]
+    return tuple(Paragraph((Code(chunk),)) for chunk in chunks)
+
+
+def _pending(ctx: RitualContext) -> dict[str, str]:
+    return {
+        member: until
+        for member, until in ctx.state.get("pending", {}).items()
+        if ctx.now < datetime.fromisoformat(until)
+    }
+
+
+def _texts(ctx: RitualContext) -> dict[str, str]:
+    assert isinstance(ctx.config, PrivacyConfig)
+    return ctx.config.texts

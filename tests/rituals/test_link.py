@@ -1,0 +1,99 @@
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from hub.core.domain import Member
+from hub.core.events import MemberForgotten, MembersMerged
+from hub.core.outbound import MemberTarget, SpaceTarget
+from hub.core.richtext import plain_text
+from hub.core.ritual import MergeMembers, RitualResult, StaticDirectory
+from hub.rituals.link import Link, LinkConfig
+from tests.rituals.conftest import COMMUNITY, NOW, command, context, member
+
+LINK = Link()
+FR = Link.default_texts["fr"]
+CONFIG = LinkConfig()
+ANA_TG = member(3, "Ana", "telegram")
+ANA_DC = member(9, "ana.d", "discord")
+DIRECTORY = StaticDirectory((ANA_TG, ANA_DC))
+
+
+def issue(
+    entropy: str = "e" * 32, space: str | None = None, state: Mapping[str, Any] | None = None
+) -> RitualResult:
+    ctx = context(CONFIG, FR, who=ANA_TG, state=state, directory=DIRECTORY, entropy=entropy)
+    return LINK.on_event(ctx, command(ANA_TG, "link", space=space))
+
+
+def code_of(result: RitualResult) -> str:
+    body = plain_text(result.outbound[0].body)
+    return body.split(":")[1].split("(")[0].strip()
+
+
+def redeem(
+    code: str,
+    state: Mapping[str, Any] | None,
+    *,
+    now: datetime = NOW,
+    who: Member = ANA_DC,
+) -> RitualResult:
+    ctx = context(CONFIG, FR, who=who, state=state, directory=DIRECTORY, now=now)
+    return LINK.on_event(ctx, command(who, "link", code, space=None, now=now))
+
+
+def test_a_code_is_given_privately_and_never_stored_in_clear() -> None:
+    result = issue(space="main")
+    code = code_of(result)
+    assert len(code) == 8 and code.isalnum()
+    assert result.outbound[0].target == MemberTarget(member_id=ANA_TG.id)
+    assert result.outbound[1].target == SpaceTarget(space="main", platform="telegram")
+    assert code not in str(result.state)
+
+
+def test_codes_come_from_the_secret_entropy_not_from_the_event() -> None:
+    assert code_of(issue("a" * 32)) != code_of(issue("b" * 32))
+
+
+def test_the_code_from_another_account_merges_the_two_into_the_older_member() -> None:
+    first = issue()
+    result = redeem(code_of(first), first.state)
+    assert result.effects == (MergeMembers(kept=3, merged=9),)
+    assert "discord + telegram" in plain_text(result.outbound[0].body)
+
+
+def test_a_code_cannot_be_replayed_expires_and_is_not_for_the_same_account() -> None:
+    first = issue()
+    used = redeem(code_of(first), first.state)
+    assert redeem(code_of(first), used.state).effects == ()
+    late = redeem(code_of(first), first.state, now=NOW + timedelta(minutes=11))
+    assert late.effects == () and "inconnu ou expiré" in plain_text(late.outbound[0].body)
+    same = redeem(code_of(first), first.state, who=ANA_TG)
+    assert same.effects == () and "autre compte" in plain_text(same.outbound[0].body)
+
+
+def test_five_wrong_codes_in_an_hour_block_guessing() -> None:
+    state = issue().state
+    for attempt in range(5):
+        state = redeem(f"WRONG00{attempt}", state).state
+    good = issue(state=state)
+    blocked = redeem(code_of(good), good.state)
+    assert blocked.effects == () and "Trop d'essais" in plain_text(blocked.outbound[0].body)
+    later = redeem(code_of(good), good.state, now=NOW + timedelta(minutes=9))
+    assert later.effects == ()  # still blocked: the window is an hour, codes last ten minutes
+
+
+def test_merges_and_forgetting_rename_or_drop_pending_codes() -> None:
+    first = issue()
+    base = {"event_id": "x", "community_id": COMMUNITY.id, "platform": "hub", "space": None}
+    actor = ANA_TG.identities[0]
+    merged = LINK.on_event(
+        context(CONFIG, FR, state=first.state),
+        MembersMerged(**base, actor=actor, occurred_at=NOW, kept=1, merged=3),
+    )
+    assert merged.state is not None
+    assert {e["member"] for e in merged.state["codes"].values()} == {1}
+    forgotten = LINK.on_event(
+        context(CONFIG, FR, state=first.state),
+        MemberForgotten(**base, actor=actor, occurred_at=NOW, member_id=3),
+    )
+    assert forgotten.state is not None and forgotten.state["codes"] == {}
