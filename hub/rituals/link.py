@@ -16,9 +16,10 @@ from pydantic import Field, field_validator
 
 from hub.core.config.models import Duration, RitualSection
 from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.outbound import MemberTarget, Outbound
 from hub.core.ritual import NOTHING, MergeMembers, Occurrence, RitualContext, RitualResult
 from hub.core.templates import TemplateSource
-from hub.rituals.base import check_texts, privately, reply, text
+from hub.rituals.base import check_texts, reply, text
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -57,6 +58,8 @@ class Link:
             "code": "Ton code : `{{ code }}` (valable {{ minutes }} min, une seule fois). "
             "Depuis ton autre compte, écris `/hub link {{ code }}`.",
             "sent_privately": "Je t'ai envoyé ton code en privé.",
+            "open_private": "Pour recevoir ton code, [écris-moi d'abord en privé]({{ link }}), "
+            "puis envoie `/hub link` là-bas.",
             "linked": "C'est fait : tes comptes {{ accounts }} ne font plus qu'un. "
             "Tes points, ton profil et ta place dans les rituels te suivent.",
             "same": "Ce code vient de ce compte-ci : écris-le depuis ton autre compte.",
@@ -67,6 +70,8 @@ class Link:
             "code": "Your code: `{{ code }}` (valid {{ minutes }} min, once). "
             "From your other account, write `/hub link {{ code }}`.",
             "sent_privately": "I sent you your code privately.",
+            "open_private": "To get your code, [write to me privately first]({{ link }}), "
+            "then send `/hub link` there.",
             "linked": "Done: your accounts {{ accounts }} are now one. "
             "Your points, profile and place in the rituals follow you.",
             "same": "This code comes from this very account: send it from your other one.",
@@ -90,13 +95,19 @@ class Link:
     def _issue(self, ctx: RitualContext, event: CommandInvoked) -> RitualResult:
         assert ctx.member is not None
         config = _config(ctx)
+        if ctx.private_link is not None:  # a code must never be shown in public
+            body = text(
+                ctx, config.texts.get("open_private"), "open_private", link=ctx.private_link
+            )
+            return RitualResult(outbound=(reply(ctx, event, "link:open", body),))
         code = _code(ctx.entropy)
         expires = ctx.now + config.code_valid_for
         codes = {key: value for key, value in _codes(ctx).items() if _alive(value, ctx.now)}
         codes[_hash(code)] = {"member": ctx.member.id, "expires": expires.isoformat()}
         minutes = int(config.code_valid_for.total_seconds() // 60)
         body = text(ctx, config.texts.get("code"), "code", code=code, minutes=minutes)
-        outbound = [privately(ctx, ctx.member.id, "link:code", body)]
+        target = MemberTarget(member_id=ctx.member.id, platform=event.platform)
+        outbound = [Outbound(key="link:code", target=target, body=body)]
         if event.space is not None:
             note = text(ctx, config.texts.get("sent_privately"), "sent_privately")
             outbound.append(reply(ctx, event, "link:sent", note))

@@ -1,4 +1,5 @@
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,7 +46,7 @@ def test_a_code_is_given_privately_and_never_stored_in_clear() -> None:
     result = issue(space="main")
     code = code_of(result)
     assert len(code) == 8 and code.isalnum()
-    assert result.outbound[0].target == MemberTarget(member_id=ANA_TG.id)
+    assert result.outbound[0].target == MemberTarget(member_id=ANA_TG.id, platform="telegram")
     assert result.outbound[1].target == SpaceTarget(space="main", platform="telegram")
     assert code not in str(result.state)
 
@@ -97,3 +98,12 @@ def test_merges_and_forgetting_rename_or_drop_pending_codes() -> None:
         MemberForgotten(**base, actor=actor, occurred_at=NOW, member_id=3),
     )
     assert forgotten.state is not None and forgotten.state["codes"] == {}
+
+
+def test_where_the_hub_cannot_write_privately_yet_the_code_is_not_shown_in_public() -> None:
+    ctx = context(CONFIG, FR, who=ANA_TG, directory=DIRECTORY, entropy="e" * 32)
+    ctx = replace(ctx, private_link="https://t.me/hub_bot?start=link")
+    (answer,) = LINK.on_event(ctx, command(ANA_TG, "link", space="main")).outbound
+    assert answer.target == SpaceTarget(space="main", platform="telegram")
+    assert code_of(issue()) not in plain_text(answer.body)
+    assert "écris-moi d'abord en privé" in plain_text(answer.body)
