@@ -75,6 +75,8 @@ RITUALS: dict[str, str] = {
     "link": "hub.rituals.link:Link",
     "privacy": "hub.rituals.privacy:Privacy",
     "admin": "hub.rituals.admin:Admin",
+    "shoutout": "hub.rituals.shoutout:Shoutout",
+    "profile": "hub.rituals.profile:Profile",
 }
 
 

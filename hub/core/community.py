@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hub.core.config.models import HubConfig, RitualSection, ScheduledRitualSection
+from hub.core.config.models import HubConfig, RitualSection
 from hub.core.domain import Community, Member, Space
 from hub.core.ritual import Ritual
 
@@ -23,9 +23,22 @@ class EnabledRitual:
         return self.ritual.name
 
     @property
-    def schedule(self) -> str | None:
-        """Its cron expression, if it is a scheduled ritual."""
-        return self.config.schedule if isinstance(self.config, ScheduledRitualSection) else None
+    def schedules(self) -> dict[str, str]:
+        """Its cron expressions by occurrence name: `icebreaker`, `points:leaderboard`."""
+        return {
+            occurrence_name(self.name, slot): cron for slot, cron in self.config.schedules().items()
+        }
+
+
+def occurrence_name(ritual: str, slot: str) -> str:
+    """How occurrences of a ritual's schedule slot are named (and claimed)."""
+    return f"{ritual}:{slot}" if slot else ritual
+
+
+def split_occurrence_name(name: str) -> tuple[str, str]:
+    """(ritual, slot) of an occurrence name."""
+    ritual, _, slot = name.partition(":")
+    return ritual, slot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,8 +69,9 @@ class CommunityRuntime:
         )
 
     def ritual(self, name: str) -> EnabledRitual | None:
-        """The enabled ritual of that name, if any."""
-        return next((r for r in self.rituals if r.name == name), None)
+        """The enabled ritual of that name (or of that occurrence name), if any."""
+        ritual, _ = split_occurrence_name(name)
+        return next((r for r in self.rituals if r.name == ritual), None)
 
     def spaces_named(self, name: str, platform: str | None = None) -> list[Space]:
         """The spaces of that name, on one platform or on all."""

@@ -27,6 +27,8 @@ class Occurrence:
     ritual: str
     scheduled_at: datetime
     manual: bool = False
+    slot: str = ""
+    """Which of the ritual's schedules fired: "" for its main one (see `schedules()`)."""
 
     @property
     def cause(self) -> str:

@@ -15,7 +15,7 @@ import structlog
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from hub.core.community import CommunityRuntime, EnabledRitual
+from hub.core.community import CommunityRuntime
 from hub.core.delivery import DeliveryState
 from hub.core.schedule import occurrences
 from hub.core.storage.db import Database
@@ -62,45 +62,42 @@ class Scheduler:
         for runtime in self.communities.values():
             grace = runtime.config.scheduler.grace_period
             for enabled in runtime.rituals:
-                if enabled.schedule is not None:
+                for name, cron in enabled.schedules.items():
                     with self.database.transaction() as session:
-                        won += self._claim_ritual(
-                            session, runtime, enabled, enabled.schedule, now, grace
-                        )
+                        won += self._claim_ritual(session, runtime, name, cron, now, grace)
         return won
 
     def _claim_ritual(
         self,
         session: Session,
         runtime: CommunityRuntime,
-        enabled: EnabledRitual,
+        name: str,
         cron: str,
         now: datetime,
         grace: timedelta,
     ) -> list[int]:
+        """Claim the due occurrences of one schedule; `name` is the ritual or `ritual:slot`."""
         community = runtime.community
         last = session.scalar(
             select(func.max(OccurrenceRow.scheduled_at)).where(
-                OccurrenceRow.community_id == community.id, OccurrenceRow.ritual == enabled.name
+                OccurrenceRow.community_id == community.id, OccurrenceRow.ritual == name
             )
         )
         start = max(last or now - grace, now - MAX_LOOKBACK)
         won: list[int] = []
         for at in occurrences(cron, community.timezone, start, now):
             late = at < now - grace
-            if self._claim(
-                session, community.id, enabled.name, at, "skipped" if late else "claimed"
-            ):
+            if self._claim(session, community.id, name, at, "skipped" if late else "claimed"):
                 if late:
                     log.warning(
                         "occurrence.skipped",
                         community=community.id,
-                        ritual=enabled.name,
+                        ritual=name,
                         scheduled_at=at.isoformat(),
                         reason="older than the grace period",
                     )
                 else:
-                    won.append(self._occurrence_id(session, community.id, enabled.name, at))
+                    won.append(self._occurrence_id(session, community.id, name, at))
         return won
 
     def _claim(
@@ -183,11 +180,11 @@ def upcoming(
     until = start + timedelta(days=days)
     found = [
         UpcomingOccurrence(
-            community_id=r.community.id, ritual=e.name, at=at, timezone=r.community.timezone
+            community_id=r.community.id, ritual=name, at=at, timezone=r.community.timezone
         )
         for r in communities.values()
         for e in r.rituals
-        if e.schedule is not None
-        for at in occurrences(e.schedule, r.community.timezone, start, until)
+        for name, cron in e.schedules.items()
+        for at in occurrences(cron, r.community.timezone, start, until)
     ]
     return sorted(found, key=lambda o: (o.at, o.community_id, o.ritual))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.core import effects, outbox
-from hub.core.community import CommunityRuntime, EnabledRitual
+from hub.core.community import CommunityRuntime, EnabledRitual, split_occurrence_name
 from hub.core.delivery import DeliveryState
 from hub.core.domain import Member
 from hub.core.events import (
@@ -232,11 +232,13 @@ class HubService:
                     "occurrence.unknown_ritual", community=row.community_id, ritual=row.ritual
                 )
                 return []
+            name, slot = split_occurrence_name(row.ritual)
             occurrence = Occurrence(
                 id=row.id,
-                ritual=row.ritual,
+                ritual=name,
                 scheduled_at=row.scheduled_at,
                 manual=row.claimed_by == "manual",
+                slot=slot,
             )
             cause = _Cause(
                 key=occurrence.cause,
@@ -268,7 +270,10 @@ class HubService:
             )
             session.add(row)
             session.flush()
-            occurrence = Occurrence(id=row.id, ritual=ritual, scheduled_at=now, manual=True)
+            name, slot = split_occurrence_name(ritual)
+            occurrence = Occurrence(
+                id=row.id, ritual=name, scheduled_at=now, manual=True, slot=slot
+            )
             cause = _Cause(key=f"preview:{row.id}", seed=f"{community_id}:{ritual}:{now}")
             ids = self._run_all(
                 session,
@@ -372,7 +377,8 @@ class HubService:
         )
         session.add(row)
         session.flush()
-        occurrence = Occurrence(id=row.id, ritual=ritual, scheduled_at=now, manual=True)
+        name, slot = split_occurrence_name(ritual)
+        occurrence = Occurrence(id=row.id, ritual=name, scheduled_at=now, manual=True, slot=slot)
         cause = _Cause(key=occurrence.cause, seed=f"{runtime.community.id}:{ritual}:{now}")
         return self._run_all(
             session,
@@ -421,7 +427,7 @@ def _context(
         is_admin=admin,
         entropy=secrets.token_hex(16),
         verbs=frozenset(runtime.commands(admin=True)),
-        scheduled_rituals=tuple(r.name for r in runtime.rituals if r.schedule),
+        scheduled_rituals=tuple(name for r in runtime.rituals for name in r.schedules),
     )
 
 

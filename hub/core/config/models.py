@@ -129,11 +129,20 @@ class RitualSection(Section):
     enabled: bool = True
     spaces: list[SpaceName] = Field(default_factory=list)
 
+    def schedules(self) -> dict[str, str]:
+        """When the ritual fires, by slot: "" is its main schedule; a ritual with a second
+        one (a weekly leaderboard beside the points) adds a named slot."""
+        return {}
+
 
 class ScheduledRitualSection(RitualSection):
     """A ritual that fires on a 5-field cron schedule in the community's timezone."""
 
     schedule: Cron
+
+    def schedules(self) -> dict[str, str]:
+        """The main schedule."""
+        return {"": self.schedule}
 
 
 class HubConfig(Section):
