@@ -77,6 +77,7 @@ RITUALS: dict[str, str] = {
     "admin": "hub.rituals.admin:Admin",
     "shoutout": "hub.rituals.shoutout:Shoutout",
     "profile": "hub.rituals.profile:Profile",
+    "points": "hub.rituals.points:Points",
 }
 
 
