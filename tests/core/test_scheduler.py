@@ -10,8 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
+from hub.core.domain import Identity
+from hub.core.events import MessageReceived
 from hub.core.scheduler import Scheduler, upcoming
-from hub.core.storage.orm import OccurrenceRow
+from hub.core.storage.orm import DeliveryRow, OccurrenceRow
 from tests.builders import compose, write_config
 
 MONDAY_9_PARIS = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Paris (UTC+1)
@@ -109,3 +111,45 @@ def test_stale_claims_and_deliveries_are_found_for_requeueing(
     deliveries = hub.service.run_occurrence(occurrence)
     assert later.stale_occurrences() == []
     assert sorted(later.stale_deliveries()) == sorted(deliveries)
+
+
+SLOTS_YAML = """
+community: {id: inside-freelancing, name: Inside Freelancing, timezone: Europe/Paris, locale: fr}
+platforms:
+  webchat: {spaces: {main: salon}, secret: "${WEBCHAT_SECRET:-s}"}
+rituals:
+  points: {leaderboard_schedule: "0 9 * * MON"}
+  shoutout: {schedule: "0 9 * * MON"}
+"""
+
+
+def test_a_second_schedule_of_a_ritual_is_its_own_occurrence_told_apart_by_its_slot(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path, SLOTS_YAML), database_url, redis_url)
+    found = upcoming(hub.communities, MONDAY_9_PARIS - timedelta(hours=1), days=1)
+    assert sorted(o.ritual for o in found) == ["points:leaderboard", "shoutout"]
+    claimed = hub.scheduler(clock=at(MONDAY_9_PARIS + timedelta(seconds=5))).claim_due()
+    assert len(claimed) == 2  # same minute, two rituals: two occurrences, each once
+    with hub.database.transaction() as session:
+        names = session.scalars(select(OccurrenceRow.ritual).order_by(OccurrenceRow.ritual))
+        assert list(names) == ["points:leaderboard", "shoutout"]
+    zoe = Identity(platform="webchat", user_id="u-zoe", display_name="Zoé")
+    hub.service.clock = at(MONDAY_9_PARIS - timedelta(days=1))
+    hub.service.handle_event(
+        MessageReceived(
+            event_id="m1",
+            community_id="inside-freelancing",
+            platform="webchat",
+            space="main",
+            actor=zoe,
+            occurred_at=MONDAY_9_PARIS - timedelta(days=1),
+            text="Bonjour !",
+            message_id="1-1",
+        )
+    )
+    hub.service.clock = at(MONDAY_9_PARIS + timedelta(seconds=5))
+    posted = [i for o in claimed for i in hub.service.run_occurrence(o)]
+    with hub.database.transaction() as session:
+        rituals = session.scalars(select(DeliveryRow.ritual).where(DeliveryRow.id.in_(posted)))
+        assert list(rituals) == ["points"]  # last week's leaderboard; no shout-out to round up
