@@ -78,6 +78,7 @@ RITUALS: dict[str, str] = {
     "shoutout": "hub.rituals.shoutout:Shoutout",
     "profile": "hub.rituals.profile:Profile",
     "points": "hub.rituals.points:Points",
+    "spotlight": "hub.rituals.spotlight:Spotlight",
 }
 
 
