@@ -28,7 +28,18 @@ def only_issue(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> 
 def test_the_example_community_file_validates() -> None:
     (loaded,) = load_config(Path("config/example.yaml"), {})
     assert loaded.config.community.id == "inside-freelancing"
-    assert set(loaded.config.ritual_sections()) == {"welcome", "icebreaker", "poll"}
+    assert set(loaded.config.ritual_sections()) == {
+        "welcome",
+        "icebreaker",
+        "poll",
+        "shoutout",
+        "spotlight",
+        "points",
+        "profile",
+        "link",
+        "privacy",
+        "admin",
+    }  # every ritual the hub has, configured in French
 
 
 def test_a_folder_holds_several_communities(tmp_path: Path) -> None:
