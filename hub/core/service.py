@@ -232,26 +232,7 @@ class HubService:
                     "occurrence.unknown_ritual", community=row.community_id, ritual=row.ritual
                 )
                 return []
-            name, slot = split_occurrence_name(row.ritual)
-            occurrence = Occurrence(
-                id=row.id,
-                ritual=name,
-                scheduled_at=row.scheduled_at,
-                manual=row.claimed_by == "manual",
-                slot=slot,
-            )
-            cause = _Cause(
-                key=occurrence.cause,
-                seed=f"{row.community_id}:{row.ritual}:{row.scheduled_at}",
-            )
-            return self._run_all(
-                session,
-                runtime,
-                (enabled,),
-                cause,
-                now,
-                lambda r, ctx: r.on_occurrence(ctx, occurrence),
-            )
+            return self._run_occurrence(session, runtime, enabled, row, now)
 
     def preview_occurrence(self, community_id: str, ritual: str) -> list[Preview]:
         """What firing `ritual` now would send, rendered per destination; nothing is kept."""
@@ -270,23 +251,12 @@ class HubService:
             )
             session.add(row)
             session.flush()
-            name, slot = split_occurrence_name(ritual)
-            occurrence = Occurrence(
-                id=row.id, ritual=name, scheduled_at=now, manual=True, slot=slot
-            )
-            cause = _Cause(key=f"preview:{row.id}", seed=f"{community_id}:{ritual}:{now}")
-            ids = self._run_all(
-                session,
-                runtime,
-                (enabled,),
-                cause,
-                now,
-                lambda r, ctx: r.on_occurrence(ctx, occurrence),
-            )
+            cause_key = f"preview:{row.id}"
+            ids = self._run_occurrence(session, runtime, enabled, row, now, cause_key)
             del ids  # held and skipped deliveries are shown too
             rows = session.scalars(
                 select(DeliveryRow)
-                .where(DeliveryRow.idempotency_key.startswith(f"{cause.key}|", autoescape=True))
+                .where(DeliveryRow.idempotency_key.startswith(f"{cause_key}|", autoescape=True))
                 .order_by(DeliveryRow.id)
             )
             return [
@@ -377,9 +347,27 @@ class HubService:
         )
         session.add(row)
         session.flush()
-        name, slot = split_occurrence_name(ritual)
-        occurrence = Occurrence(id=row.id, ritual=name, scheduled_at=now, manual=True, slot=slot)
-        cause = _Cause(key=occurrence.cause, seed=f"{runtime.community.id}:{ritual}:{now}")
+        return self._run_occurrence(session, runtime, enabled, row, now)
+
+    def _run_occurrence(
+        self,
+        session: Session,
+        runtime: CommunityRuntime,
+        enabled: EnabledRitual,
+        row: OccurrenceRow,
+        now: datetime,
+        cause_key: str | None = None,
+    ) -> list[int]:
+        """Run one occurrence row's ritual (its slot named by the row) in this transaction."""
+        name, slot = split_occurrence_name(row.ritual)
+        manual = row.claimed_by == "manual"
+        occurrence = Occurrence(
+            id=row.id, ritual=name, scheduled_at=row.scheduled_at, manual=manual, slot=slot
+        )
+        cause = _Cause(
+            key=cause_key or occurrence.cause,
+            seed=f"{row.community_id}:{row.ritual}:{row.scheduled_at}",
+        )
         return self._run_all(
             session,
             runtime,
