@@ -1,6 +1,6 @@
 from hub.core.outbound import MemberTarget
 from hub.core.richtext import plain_text
-from hub.core.ritual import FireRitual
+from hub.core.ritual import FireRitual, RitualResult
 from hub.rituals.admin import Admin, AdminConfig
 from tests.rituals.conftest import command, context, member
 
@@ -9,7 +9,7 @@ FR = Admin.default_texts["fr"]
 OWNER = member(1, "Camille")
 
 
-def run(*args: str, admin: bool = True, space: str | None = None):  # type: ignore[no-untyped-def]
+def run(*args: str, admin: bool = True, space: str | None = None) -> RitualResult:
     ctx = context(AdminConfig(), FR, who=OWNER, admin=admin, scheduled=("icebreaker", "poll"))
     return ADMIN.on_event(ctx, command(OWNER, "run", *args, space=space))
 
