@@ -58,6 +58,7 @@ from hub.core.ritual_state import add_records, load_state_for_update, save_state
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, MemberRow, OccurrenceRow, ProcessedEventRow
 from hub.core.storage.sql import insert_if_absent
+from hub.core.templates import TemplateError
 
 log = structlog.get_logger(__name__)
 
@@ -289,7 +290,17 @@ class HubService:
             state_row = load_state_for_update(session, runtime.community.id, enabled.name)
             directory = SqlDirectory(session, runtime.community.id)
             ctx = _context(runtime, enabled, cause, state_row.data, now, directory)
-            result = decide(enabled.ritual, ctx)
+            try:
+                result = decide(enabled.ritual, ctx)
+            except TemplateError as error:  # an owner's text: the other rituals still run
+                log.error(
+                    "ritual.text_failed",
+                    ritual=enabled.name,
+                    cause=cause.key,
+                    error=str(error),
+                    hint=f"check the texts of rituals.{enabled.name} in the YAML file",
+                )
+                continue
             if result.state is not None:
                 save_state(state_row, result.state, now)
             add_records(session, runtime.community.id, enabled.name, result.records, now)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from structlog.testing import capture_logs
 
 from hub.bootstrap import Hub
 from hub.core.domain import Identity
@@ -140,3 +141,20 @@ def test_an_owner_runs_a_ritual_now_from_chat_and_others_cannot(
     )
     assert sum("Question de la semaine" in p for p in ran) == 2  # salon and news
     assert any("C'est parti" in p for p in ran)
+
+
+def test_an_owner_text_that_fails_to_render_is_logged_and_the_other_rituals_still_answer(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    broken = OWNED.replace(
+        "rituals:\n",
+        'rituals:\n  link: {texts: {code: "Ton code : {{ cod }}"}}\n',
+    )
+    hub = hub_at(tmp_path, database_url, redis_url, broken)
+    with capture_logs() as logs:
+        assert hub.service.handle_event(command(ZOE_WEB, "link", event_id="l1")) == []
+        answered = hub.service.handle_event(command(ZOE_WEB, "help", event_id="h1"))
+    (failure,) = [line for line in logs if line["event"] == "ritual.text_failed"]
+    assert failure["ritual"] == "link" and "cod" in failure["error"]
+    assert "rituals.link" in failure["hint"]
+    assert len(payloads(hub, answered)) == 1
