@@ -39,17 +39,21 @@ def test_kudos_from_discord_to_telegram_count_in_one_ledger_with_caps_and_a_badg
     community.wait(lambda: len(community.discord_texts()) >= 3, "the thanks")
     for n in range(5):
         community.on_telegram(777, "Zoé", f"message {n}")
+    community.wait(lambda: len(awards(community)) == 5, "2 kudos and 3 messages awarded")
     community.on_discord("5001", "leaderboard")
     community.wait(
         lambda: any("Zoé" in t and "13" in t for t in community.discord_texts()),
         "the leaderboard with 2 capped kudos (10) and 3 capped messages (3)",
     )
     community.wait(lambda: any("Premier pas" in t for t in community.telegram_texts()), "the badge")
+    assert sum(totals_from_ledger(awards(community)).values()) == 13  # type: ignore[arg-type]
+
+
+def awards(community: Community) -> list[RitualRecordRow]:
+    """The points ledger."""
     with community.hub.database.transaction() as session:
-        records = session.scalars(
-            select(RitualRecordRow).where(RitualRecordRow.kind == "points")
-        ).all()
-        assert sum(totals_from_ledger(records).values()) == 13  # type: ignore[arg-type]
+        query = select(RitualRecordRow).where(RitualRecordRow.kind == "points")
+        return list(session.scalars(query))
 
 
 def test_who_finds_members_of_every_app_by_skill(community: Community) -> None:

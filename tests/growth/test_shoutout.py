@@ -35,6 +35,10 @@ def test_a_telegram_member_boosts_a_discord_member_and_the_roundup_reaches_every
         lambda: any("Ton coup de pouce" in t for t in community.telegram_texts()), "the thanks"
     )
     community.on_telegram(777, "Zoé", "/shoutout https://notion.so Mon outil préféré")
+    community.wait(
+        lambda: sum("Ton coup de pouce" in t for t in community.telegram_texts()) == 2,
+        "both nominations noted before the roundup",
+    )
     community.fire("shoutout")
     community.wait(
         lambda: (
