@@ -3,9 +3,11 @@ where a command was asked, and the community's calendar (days and weeks in its t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from hub.core.domain import Member
@@ -49,6 +51,39 @@ def reply(ctx: RitualContext, event: Event, key: str, body: RichText) -> Outboun
 def privately(ctx: RitualContext, member_id: int, key: str, body: RichText) -> Outbound:
     """A private message to a member, on the account the hub last saw them on."""
     return Outbound(key=key, target=MemberTarget(member_id=member_id), body=body)
+
+
+def served_spaces(ctx: RitualContext) -> list[str]:
+    """The spaces a ritual posts to: its `spaces`, or every space of the community."""
+    return list(ctx.config.spaces) or list(dict.fromkeys(s.name for s in ctx.spaces))
+
+
+def posts(ctx: RitualContext, key: str, body: RichText) -> tuple[Outbound, ...]:
+    """The same post in every space the ritual serves."""
+    return tuple(
+        Outbound(key=key, target=SpaceTarget(space=space), body=body)
+        for space in served_spaces(ctx)
+    )
+
+
+_SLACK_LINK = re.compile(r"^<(?P<url>[^|>]+)(?:\|[^>]*)?>$")
+
+
+def web_address(token: str, limit: int = 500) -> str | None:
+    """The http(s) address with a host (`example.org`) a command argument is, if it is one;
+    Slack sends links as `<url|label>`. None for anything else, or longer than `limit`."""
+    wrapped = _SLACK_LINK.match(token.strip())
+    candidate = wrapped.group("url") if wrapped else token.strip()
+    if not candidate or len(candidate) > limit or any(c.isspace() for c in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not host or "." not in host.strip("."):
+        return None
+    return candidate
 
 
 def member_vars(member: Member) -> dict[str, Any]:

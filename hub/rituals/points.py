@@ -27,7 +27,7 @@ from hub.core.events import (
     RitualSignalled,
 )
 from hub.core.mentions import is_mention
-from hub.core.outbound import Outbound, SpaceTarget
+from hub.core.outbound import Outbound
 from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult
 from hub.core.templates import TemplateSource
 from hub.rituals.base import (
@@ -36,6 +36,7 @@ from hub.rituals.base import (
     local,
     member_vars,
     month_key,
+    posts,
     privately,
     refusal,
     reply,
@@ -238,10 +239,7 @@ class Points:
         body = text(
             ctx, config.texts.get("leaderboard_weekly"), "leaderboard_weekly", entries=entries
         )
-        outbound = tuple(
-            Outbound(key="points:leaderboard", target=SpaceTarget(space=space), body=body)
-            for space in _spaces(ctx, config)
-        )
+        outbound = posts(ctx, "points:leaderboard", body)
         top = [{"member_id": e["id"], "points": e["points"], "rank": e["rank"]} for e in entries]
         record = Record(kind="leaderboard", data={"week": week, "top": top})
         return RitualResult(outbound=outbound, records=(record,))
@@ -642,17 +640,7 @@ def _announcement(
 ) -> list[Outbound]:
     """The badge's public announcement, in every space the ritual posts to."""
     body = text(ctx, config.texts.get("badge"), "badge", receiver=member_vars(member), badge=badge)
-    return [
-        Outbound(
-            key=f"points:badge:{member.id}:{badge}", target=SpaceTarget(space=space), body=body
-        )
-        for space in _spaces(ctx, config)
-    ]
-
-
-def _spaces(ctx: RitualContext, config: PointsConfig) -> list[str]:
-    """The configured spaces, or every space of the community."""
-    return list(config.spaces) or list(dict.fromkeys(s.name for s in ctx.spaces))
+    return list(posts(ctx, f"points:badge:{member.id}:{badge}", body))
 
 
 def _message_key(platform: str, space: str | None, message_id: str) -> str:

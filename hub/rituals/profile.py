@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -18,7 +17,6 @@ from hub.core.config.models import Cron, RitualSection
 from hub.core.domain import Member
 from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
 from hub.core.mentions import is_mention, normalized
-from hub.core.outbound import Outbound, SpaceTarget
 from hub.core.richtext import RichText
 from hub.core.ritual import (
     NOTHING,
@@ -29,7 +27,15 @@ from hub.core.ritual import (
     SetProfile,
 )
 from hub.core.templates import TemplateSource
-from hub.rituals.base import check_texts, member_vars, reply, text
+from hub.rituals.base import (
+    check_texts,
+    member_vars,
+    posts,
+    reply,
+    served_spaces,
+    text,
+    web_address,
+)
 
 FIELDS = ("bio", "skills", "link", "city")
 LIMITS = {"bio": 300, "skills": 200, "link": 200, "city": 60}
@@ -197,15 +203,11 @@ class Profile:
             return NOTHING
         introduced = [int(i) for i in ctx.state.get("introduced", [])]
         fresh = _newcomers(ctx.directory.members(), set(introduced), config.meet_count)
-        spaces = config.spaces or _all_spaces(ctx)
-        if not fresh or not spaces:
+        if not fresh or not served_spaces(ctx):
             return NOTHING
         intro = _say(ctx, "meet", members=[member_vars(m) for m in fresh])
         body = RichText(intro.blocks + tuple(b for m in fresh for b in _card(ctx, m).blocks))
-        outbound = tuple(
-            Outbound(key="profile:meet", target=SpaceTarget(space=space), body=body)
-            for space in spaces
-        )
+        outbound = posts(ctx, "profile:meet", body)
         records = tuple(
             Record(kind="introduced", data={"occurrence": occurrence.id}, member_id=m.id)
             for m in fresh
@@ -304,21 +306,9 @@ def _problem(field: str, value: str) -> str | None:
         return "usage"
     if len(value) > LIMITS[field]:
         return "too_long"
-    if field == "link" and not _is_web_address(value):
+    if field == "link" and web_address(value, LIMITS["link"]) is None:
         return "bad_link"
     return None
-
-
-def _is_web_address(value: str) -> bool:
-    """An http(s) URL with a host, and nothing a chat could mistake for something else."""
-    if any(c.isspace() for c in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme.lower() in {"http", "https"} and bool(host)
 
 
 # --- /hub who -------------------------------------------------------------------------------
@@ -375,11 +365,6 @@ def _joined(member: Member) -> tuple[float, int]:
     """Sort key by join time (unknown: oldest), ties by id (the newer member first)."""
     when = member.joined_at.timestamp() if member.joined_at is not None else 0.0
     return when, member.id
-
-
-def _all_spaces(ctx: RitualContext) -> list[str]:
-    """Every space name of the community, once each, in configuration order."""
-    return list(dict.fromkeys(space.name for space in ctx.spaces))
 
 
 # --- merges and erasures --------------------------------------------------------------------

@@ -9,7 +9,6 @@ boosted member privately, then marks them announced; only the last weeks are kep
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,24 +22,28 @@ from hub.core.config.models import Cron, ScheduledRitualSection
 from hub.core.domain import Member
 from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
 from hub.core.mentions import is_mention, normalized
-from hub.core.outbound import Outbound, SpaceTarget
+from hub.core.outbound import Outbound
 from hub.core.richtext import RichText, escape_markup
 from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
 from hub.core.schedule import next_occurrence
 from hub.core.templates import TemplateSource, trusted
-from hub.rituals.base import check_texts, local, member_vars, privately, refusal, reply, text
+from hub.rituals.base import (
+    check_texts,
+    local,
+    member_vars,
+    posts,
+    privately,
+    refusal,
+    reply,
+    text,
+    web_address,
+)
 from hub.rituals.base import week_key as current_week
 
 VERBS = ("shoutout", "coupdepouce")
 KEEP_WEEKS = 2  # weeks kept after a roundup (the one just announced and the one before)
 KEEP_PENDING_WEEKS = 4  # bound on the state when no roundup runs
 MAX_URL = 500
-_URL = re.compile(
-    r"^https?://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+"
-    r"(?::\d{1,5})?(?:[/?#]\S*)?$",
-    re.IGNORECASE,
-)
-_SLACK_LINK = re.compile(r"^<(?P<url>[^|>]+)(?:\|[^>]*)?>$")
 _DAYS = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -225,13 +228,15 @@ class Shoutout:
         archived = _recent({w: [{**n, "announced": True} for n in ns] for w, ns in weeks.items()})
         state = {**ctx.state, "weeks": archived}
         if not groups:
-            posts = _posts(ctx, "empty", text(ctx, config.texts.get("empty"), "empty"))
-            return RitualResult(outbound=posts if config.post_when_empty else (), state=state)
+            invitation = posts(ctx, "shoutout:empty", text(ctx, config.texts.get("empty"), "empty"))
+            return RitualResult(outbound=invitation if config.post_when_empty else (), state=state)
         roundup = text(ctx, config.texts.get("roundup"), "roundup", groups=_shown(groups))
         told = tuple(_told(ctx, group) for group in groups if _reachable(group))
         record = Record(kind="roundup", data={"weeks": sorted(weeks), "nominations": len(pending)})
         return RitualResult(
-            outbound=(*_posts(ctx, "roundup", roundup), *told), state=state, records=(record,)
+            outbound=(*posts(ctx, "shoutout:roundup", roundup), *told),
+            state=state,
+            records=(record,),
         )
 
 
@@ -271,22 +276,13 @@ def _key(nomination: Nomination) -> str:
     return _target_key(nomination.get("member"), nomination.get("url"))
 
 
-def _url(token: str) -> str | None:
-    """The link a token is, if it is an http(s) one (Slack wraps links in <…|…>)."""
-    wrapped = _SLACK_LINK.match(token)
-    candidate = wrapped.group("url") if wrapped else token
-    if len(candidate) <= MAX_URL and _URL.match(candidate):
-        return candidate
-    return None
-
-
 def _resolve(
     ctx: RitualContext, event: CommandInvoked, args: tuple[str, ...], usage: str
 ) -> _Boosted | Outbound:
     """Who the first arguments name, or the reply saying what is wrong with them."""
     if not args:
         return _error(ctx, event, usage)
-    url = _url(args[0])
+    url = web_address(args[0], MAX_URL)
     if url is not None:
         return _Boosted(None, url, 1)
     if not is_mention(args[0]):
@@ -543,15 +539,6 @@ def _told(ctx: RitualContext, group: _Group) -> Outbound:
     assert group.member is not None
     body = text(ctx, _config(ctx).texts.get("told"), "told", boosts=group.boosts)
     return privately(ctx, group.member.id, f"shoutout:told:{group.member.id}", body)
-
-
-def _posts(ctx: RitualContext, key: str, body: RichText) -> tuple[Outbound, ...]:
-    """The same post in every configured space (every space when none is configured)."""
-    spaces = _config(ctx).spaces or list(dict.fromkeys(s.name for s in ctx.spaces))
-    return tuple(
-        Outbound(key=f"shoutout:{key}", target=SpaceTarget(space=space), body=body)
-        for space in spaces
-    )
 
 
 def _roundup_day(ctx: RitualContext) -> str:

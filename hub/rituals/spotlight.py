@@ -20,12 +20,10 @@ State: {"queue": [id], "done": [id], "off": [id], "left": [id],
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -39,7 +37,7 @@ from hub.core.events import (
     MemberLeft,
     MembersMerged,
 )
-from hub.core.outbound import Outbound, SpaceTarget
+from hub.core.outbound import Outbound
 from hub.core.richtext import RichText
 from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
 from hub.core.schedule import next_occurrence
@@ -49,17 +47,18 @@ from hub.rituals.base import (
     is_command,
     local,
     member_vars,
+    posts,
     privately,
     refusal,
     reply,
     text,
+    web_address,
 )
 
 VERB = "spotlight"
 PITCH_LIMIT = 500
 LINK_LIMIT = 300
 PROFILE_FIELDS = ("bio", "skills", "link", "city")
-_SLACK_LINK = re.compile(r"^<(?P<url>[^|>]+)(?:\|[^>]*)?>$")
 _DAYS = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -301,7 +300,7 @@ class Spotlight:
         effects: list[Signal] = []
         if featured is not None:
             source, body = _post_body(ctx, featured, rotation.answer_of(featured.id))
-            outbound += _posts(ctx, body)
+            outbound += posts(ctx, f"{VERB}:post", body)
             records.append(Record(kind="featured", data={"source": source}, member_id=featured.id))
             effects.append(Signal(name="featured", member_id=featured.id))
             rotation.take_turn(featured.id)
@@ -517,15 +516,9 @@ def _post_body(
 def _card(profile: Mapping[str, str]) -> dict[str, str]:
     """The profile fields worth showing (a link only if it is a web address)."""
     card = {f: profile[f].strip() for f in PROFILE_FIELDS if profile.get(f, "").strip()}
-    if "link" in card and _web_address(card["link"]) is None:
+    if "link" in card and web_address(card["link"], LINK_LIMIT) is None:
         del card["link"]
     return card
-
-
-def _posts(ctx: RitualContext, body: RichText) -> list[Outbound]:
-    """The same post in every configured space (every space when none is configured)."""
-    spaces = _config(ctx).spaces or list(dict.fromkeys(s.name for s in ctx.spaces))
-    return [Outbound(key=f"{VERB}:post", target=SpaceTarget(space=s), body=body) for s in spaces]
 
 
 def _ask_next(
@@ -612,7 +605,7 @@ def _link(
     asked = ctx.state.get("asked")
     if not asked or asked["member"] != me.id:
         return _answer(ctx, event, "not_asked")
-    link = _web_address(args[0]) if len(args) == 1 else None
+    link = web_address(args[0], LINK_LIMIT) if len(args) == 1 else None
     if link is None:
         return _answer(ctx, event, "bad_link")
     state = {**ctx.state, "asked": {**asked, "link": link}}
@@ -799,20 +792,6 @@ def _merged(ctx: RitualContext, kept: int, merged: int) -> RitualResult:
 
 
 # --- small helpers --------------------------------------------------------------------------
-
-
-def _web_address(token: str) -> str | None:
-    """The http(s) address a token is (Slack wraps links in <…|…>), if it is one."""
-    wrapped = _SLACK_LINK.match(token.strip())
-    candidate = wrapped.group("url") if wrapped else token.strip()
-    if len(candidate) > LINK_LIMIT or any(c.isspace() for c in candidate):
-        return None
-    try:
-        parts = urlsplit(candidate)
-        host = parts.hostname
-    except ValueError:
-        return None
-    return candidate if parts.scheme.lower() in {"http", "https"} and host else None
 
 
 def _say(ctx: RitualContext, key: str, **variables: Any) -> RichText:
