@@ -127,7 +127,9 @@ def plan(
 
     ids: list[int] = []
     window = Counter[str]()
-    for destination in destinations(session, runtime, outbound, needs_opt_in):
+    found = destinations(session, runtime, outbound, needs_opt_in)
+    recipients = _recipients(session, runtime.community.id, found, renderers)
+    for destination in found:
         renderer = renderers.get((runtime.community.id, destination.platform))
         if renderer is None or (destination.private and not renderer.capabilities.private_messages):
             log.info(
@@ -137,7 +139,8 @@ def plan(
                 key=outbound.key,
             )
             continue
-        verdict, payloads = _within_window(session, renderer, ritual, outbound, destination, now)
+        recipient = recipients.get((destination.platform, destination.address), (None, ""))
+        verdict, payloads = _within_window(renderer, ritual, outbound, destination, recipient, now)
         window[f"{destination.platform}:{verdict}"] += 1
         state, reason = _OUTSIDE.get(verdict, (DeliveryState.QUEUED, None))
         for part, payload in enumerate(payloads):
@@ -162,11 +165,11 @@ _OUTSIDE: dict[str, tuple[DeliveryState, str | None]] = {
 
 
 def _within_window(
-    session: Session,
     renderer: Renderer,
     ritual: str,
     outbound: Outbound,
     destination: Destination,
+    recipient: tuple[datetime | None, str],
     now: datetime,
 ) -> tuple[str, list[dict[str, Any]]]:
     """How a message may reach a member on a platform with a reply window, and its payloads.
@@ -178,7 +181,7 @@ def _within_window(
     capabilities = renderer.capabilities
     if capabilities.reply_window is None or destination.member_id is None:
         return "free", renderer.render(outbound, destination)
-    seen, name = _recipient(session, destination)
+    seen, name = recipient
     if seen is not None and now - seen < capabilities.reply_window:
         return "free", renderer.render(outbound, destination)
     if isinstance(renderer, TemplateRenderer):
@@ -189,16 +192,36 @@ def _within_window(
     return verdict, renderer.render(outbound, destination)
 
 
-def _recipient(session: Session, destination: Destination) -> tuple[datetime | None, str]:
-    """When the recipient last wrote, and their name."""
-    row = session.execute(
-        select(IdentityRow.last_seen_at, IdentityRow.display_name).where(
-            IdentityRow.community_id == destination.community_id,
-            IdentityRow.platform == destination.platform,
-            IdentityRow.user_id == destination.address,
-        )
-    ).first()
-    return (row.last_seen_at, row.display_name) if row else (None, "")
+def _recipients(
+    session: Session,
+    community_id: str,
+    found: list[Destination],
+    renderers: Mapping[tuple[str, str], Renderer],
+) -> dict[tuple[str, str], tuple[datetime | None, str]]:
+    """When each member on a platform with a reply window last wrote, and their name: read
+    once for the whole fan-out, not once per member."""
+    wanted: dict[str, list[str]] = {}
+    for d in found:
+        renderer = renderers.get((community_id, d.platform))
+        if d.member_id is not None and renderer and renderer.capabilities.reply_window:
+            wanted.setdefault(d.platform, []).append(d.address)
+    known: dict[tuple[str, str], tuple[datetime | None, str]] = {}
+    for platform, addresses in wanted.items():
+        for start in range(0, len(addresses), _CHUNK):
+            rows = session.execute(
+                select(
+                    IdentityRow.user_id, IdentityRow.last_seen_at, IdentityRow.display_name
+                ).where(
+                    IdentityRow.community_id == community_id,
+                    IdentityRow.platform == platform,
+                    IdentityRow.user_id.in_(addresses[start : start + _CHUNK]),
+                )
+            )
+            known |= {(platform, r.user_id): (r.last_seen_at, r.display_name) for r in rows}
+    return known
+
+
+_CHUNK = 500  # addresses per query, well under every database's parameter limit
 
 
 def _log_window(window: Counter[str], ritual: str, key: str) -> None:
