@@ -286,10 +286,11 @@ class HubService:
     ) -> list[int]:
         ids: list[int] = []
         follow_ups: list[Event] = []
+        audience = _audience(runtime, cause)
+        directory = SqlDirectory(session, runtime.community.id)
         for enabled in rituals:
             state_row = load_state_for_update(session, runtime.community.id, enabled.name)
-            directory = SqlDirectory(session, runtime.community.id)
-            ctx = _context(runtime, enabled, cause, state_row.data, now, directory)
+            ctx = _context(runtime, enabled, cause, state_row.data, now, directory, audience)
             try:
                 result = decide(enabled.ritual, ctx)
             except TemplateError as error:  # an owner's text: the other rituals still run
@@ -316,6 +317,8 @@ class HubService:
                 )
             for effect in result.effects:
                 ids += self._apply(session, runtime, enabled.name, cause, effect, now, follow_ups)
+            if result.effects:  # members may have changed: the next ritual reads them afresh
+                directory = SqlDirectory(session, runtime.community.id)
         for event in follow_ups:
             member = _signalled_member(session, event)
             then = replace(cause, key=event.event_id, member=member, replied_to=None)
@@ -400,6 +403,26 @@ def _on_event(event: Event) -> Callable[[Ritual, RitualContext], RitualResult]:
     return lambda ritual, ctx: ritual.on_event(ctx, event)
 
 
+@dataclass(frozen=True, slots=True)
+class _Audience:
+    """What every ritual deciding on one cause is told alike, worked out once per cause."""
+
+    admin: bool
+    commands: Mapping[str, str]
+    verbs: frozenset[str]
+    scheduled: tuple[str, ...]
+
+
+def _audience(runtime: CommunityRuntime, cause: _Cause) -> _Audience:
+    admin = runtime.is_owner(cause.member)
+    return _Audience(
+        admin=admin,
+        commands=runtime.commands(admin=admin),
+        verbs=frozenset(runtime.commands(admin=True)),
+        scheduled=tuple(name for r in runtime.rituals for name in r.schedules),
+    )
+
+
 def _context(
     runtime: CommunityRuntime,
     enabled: EnabledRitual,
@@ -407,9 +430,9 @@ def _context(
     state: dict[str, object],
     now: datetime,
     directory: Directory,
+    audience: _Audience,
 ) -> RitualContext:
     defaults = enabled.ritual.default_texts
-    admin = runtime.is_owner(cause.member)
     return RitualContext(
         community=runtime.community,
         config=enabled.config,
@@ -421,12 +444,12 @@ def _context(
         replied_to=cause.replied_to,
         private_link=cause.private_link,
         texts=defaults.get(runtime.community.locale) or defaults["en"],
-        commands=runtime.commands(admin=admin),
+        commands=audience.commands,
         directory=directory,
-        is_admin=admin,
+        is_admin=audience.admin,
         entropy=secrets.token_hex(16),
-        verbs=frozenset(runtime.commands(admin=True)),
-        scheduled_rituals=tuple(name for r in runtime.rituals for name in r.schedules),
+        verbs=audience.verbs,
+        scheduled_rituals=audience.scheduled,
     )
 
 
