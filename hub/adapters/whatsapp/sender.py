@@ -109,7 +109,9 @@ class WhatsAppSender:
         return arguments
 
     def _client(self) -> Client:
-        """A client per send: its aiohttp session lives and dies in the worker's event loop."""
+        """A client per send: twilio's AsyncTwilioHttpClient keeps the last response on itself
+        (`_test_only_last_response`), so one shared by concurrent sends mixes their answers;
+        and its aiohttp session lives and dies in the worker's event loop."""
         settings = self.settings
         environment = {"TWILIO_EDGE": "", "TWILIO_REGION": ""} if settings.api_base_url else None
         client = Client(
