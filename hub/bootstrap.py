@@ -19,6 +19,7 @@ import structlog
 from hub.core.community import CommunityRuntime, build_runtime
 from hub.core.config.loader import LoadedConfig, load_configs
 from hub.core.config.models import HubConfig, PlatformSection, RitualSection, build_config_model
+from hub.core.inbox import Inbox
 from hub.core.ports import Adapter, AdapterResources
 from hub.core.ritual import Ritual
 from hub.core.scheduler import Scheduler
@@ -123,6 +124,7 @@ class Hub:
     adapters: dict[tuple[str, str], Adapter]
     service: HubService
     delivery: DeliveryService
+    inbox: Inbox
     embedded: list[Any] = field(default_factory=list)
 
     @property
@@ -176,6 +178,7 @@ def build_hub(configs: list[LoadedConfig[HubConfig]], env: Mapping[str, str] | N
         adapters=adapters,
         service=HubService(database, communities, dict(adapters)),
         delivery=DeliveryService(database, dict(adapters), limiter=RedisRateLimiter(redis_url)),
+        inbox=Inbox(database),
         embedded=embedded,
     )
 

@@ -30,10 +30,17 @@ def actors_for(hub: Hub) -> Actors:
 
 def build_app(hub: Hub, actors: Actors, listeners: list[Any] | None = None) -> Starlette:
     """The web app with every platform listener's routes."""
-    listeners = hub.listeners(event_enqueuer(actors)) if listeners is None else listeners
+    listeners = hub.listeners(event_enqueuer(hub.inbox, actors)) if listeners is None else listeners
     routes: list[Any] = [route for listener in listeners for route in listener.routes()]
+    limits = {
+        k: v for listener in listeners for k, v in getattr(listener, "body_limits", {}).items()
+    }
     return create_app(
-        database=hub.database, redis_url=hub.redis_url, routes=routes, rooms=_rooms(hub)
+        database=hub.database,
+        redis_url=hub.redis_url,
+        routes=routes,
+        rooms=_rooms(hub),
+        body_limits=limits,
     )
 
 
@@ -130,7 +137,7 @@ def run_gateway(hub: Hub) -> int:
 
     Returns the process exit status: 1 when a connection failed (a refused Discord intent…).
     """
-    listeners = hub.listeners(event_enqueuer(actors_for(hub)))
+    listeners = hub.listeners(event_enqueuer(hub.inbox, actors_for(hub)))
     if not any(getattr(listener, "holds_connections", False) for listener in listeners):
         log.info("gateway.nothing_to_hold")
         return 0
@@ -155,7 +162,7 @@ def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = 
     host, port = _address(hub, host, port)
     for community_id, name in _rooms(hub):
         print(f"Webchat ready: open http://{host}:{port}/chat/{community_id}/{name}", flush=True)
-    listeners = hub.listeners(event_enqueuer(actors))
+    listeners = hub.listeners(event_enqueuer(hub.inbox, actors))
     connections = Connections(listeners).start()
     try:
         uvicorn.run(

@@ -10,9 +10,8 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from hub.bootstrap import Hub
-from hub.core.events import event_from_json
+from hub.core.inbox import NotYet
 from hub.core.sending import Attempt, Outcome
-from hub.core.service import DeliveryNotYetRecorded
 from hub.web.metrics import DELIVERY_ATTEMPTS, DELIVERY_LATENCY
 
 
@@ -20,7 +19,7 @@ from hub.web.metrics import DELIVERY_ATTEMPTS, DELIVERY_LATENCY
 class Actors:
     """The hub's actors, declared on one broker for one composed hub."""
 
-    handle_event: dramatiq.Actor[[dict[str, Any]], None]
+    handle_event: dramatiq.Actor[[int], None]
     run_ritual: dramatiq.Actor[[int], None]
     deliver: dramatiq.Actor[[int], Any]
 
@@ -29,12 +28,14 @@ def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
     """Declare the actors on `broker`, bound to `hub`'s services."""
     deliver = _deliver_actor(broker, hub)
 
+    # The inbox counts failed attempts (MAX_ATTEMPTS, then a dead letter); the queue's own
+    # retries also cover reports that came early. Past both, the scheduler hands rows over.
     @dramatiq.actor(broker=broker, actor_name="handle_event", queue_name="events", max_retries=20)
-    def handle_event(event: dict[str, Any]) -> None:
+    def handle_event(inbox_id: int) -> None:
         try:
-            delivery_ids = hub.service.handle_event(event_from_json(event))
-        except DeliveryNotYetRecorded as early:
-            raise dramatiq.Retry(f"report on {early} came before its send", delay=2000) from None
+            delivery_ids = hub.inbox.process(inbox_id, hub.service.handle_event)
+        except NotYet as early:
+            raise dramatiq.Retry(f"inbox {inbox_id}: {early}", delay=2000) from None
         for delivery_id in delivery_ids:
             deliver.send(delivery_id)
 

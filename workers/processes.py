@@ -6,9 +6,11 @@ import threading
 
 import dramatiq
 import structlog
+from redis.exceptions import RedisError
 
 from hub.bootstrap import Hub
-from hub.core.events import Event, event_to_json
+from hub.core.events import Event
+from hub.core.inbox import Inbox
 from hub.core.ports import Enqueue
 from hub.core.scheduler import Scheduler
 from hub.web.metrics import EVENTS_RECEIVED
@@ -17,12 +19,22 @@ from workers.actors import Actors
 log = structlog.get_logger(__name__)
 
 
-def event_enqueuer(actors: Actors) -> Enqueue:
-    """What listeners call with each inbound event: count it and queue it for `handle_event`."""
+def event_enqueuer(inbox: Inbox, actors: Actors) -> Enqueue:
+    """What listeners call with each inbound event: keep it in the inbox, then wake a worker.
+
+    Once `inbox.accept` returns, the event is durable; a broker that cannot take the wake-up
+    call now only delays it until the scheduler hands the row over again.
+    """
 
     def enqueue(event: Event) -> None:
-        actors.handle_event.send(event_to_json(event))
+        inbox_id = inbox.accept(event)
         EVENTS_RECEIVED.labels(event.platform, event.kind).inc()
+        if inbox_id is None:  # a platform's retry of an event already kept
+            return
+        try:
+            actors.handle_event.send(inbox_id)
+        except (RedisError, OSError) as error:
+            log.warning("inbox.queue_unavailable", inbox_id=inbox_id, error=type(error).__name__)
 
     return enqueue
 
@@ -36,12 +48,15 @@ def start_worker(broker: dramatiq.Broker, threads: int = 8) -> dramatiq.Worker:
 
 
 def scheduler_tick(scheduler: Scheduler, actors: Actors) -> int:
-    """One pass: fire due occurrences, and requeue work whose queue message was lost."""
+    """One pass: fire due occurrences, and requeue work (rituals, deliveries, inbound events)
+    whose queue message was lost or never sent."""
     fired = scheduler.claim_due()
     for occurrence_id in fired + scheduler.stale_occurrences():
         actors.run_ritual.send(occurrence_id)
     for delivery_id in scheduler.stale_deliveries():
         actors.deliver.send(delivery_id)
+    for inbox_id in scheduler.stale_inbox():
+        actors.handle_event.send(inbox_id)
     if fired:
         log.info("scheduler.fired", occurrences=fired)
     return len(fired)

@@ -6,15 +6,18 @@ import json
 from typing import Any
 
 MAX_BODY = 1_000_000
-"""Bytes; platform payloads are far smaller, so anything larger is refused unread."""
+"""Bytes; platform payloads are far smaller. The web app refuses larger bodies as they stream
+in (413, `hub.web.limits`), before any route reads them."""
 
 
-def json_object(body: bytes, max_bytes: int = MAX_BODY) -> dict[str, Any] | None:
-    """The body as a JSON object, or None if it is not one (or is over `max_bytes`)."""
-    if len(body) > max_bytes:
-        return None
+def json_object(body: bytes | str) -> dict[str, Any] | None:
+    """The body as a JSON object, or None if it is not one.
+
+    Never raises: not UTF-8, not JSON, nested too deep for the parser (RecursionError), or
+    numbers too long to convert all mean "not a JSON object", which routes answer with a 400.
+    """
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hub.core.community import CommunityRuntime
 from hub.core.delivery import DeliveryState
+from hub.core.inbox import Inbox
 from hub.core.schedule import occurrences
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow
@@ -157,6 +158,10 @@ class Scheduler:
                     )
                 )
             )
+
+    def stale_inbox(self) -> list[int]:
+        """Inbound events kept but never taken (the broker was down): hand them over again."""
+        return Inbox(self.database, self.clock).stale()
 
     def stale_deliveries(self, limit: int = 1000) -> list[int]:
         """Deliveries nobody is working on although they should be: send them again."""

@@ -32,6 +32,7 @@ from hub.core.events import (
     OptedOut,
     RitualSignalled,
 )
+from hub.core.inbox import NotYet
 from hub.core.members import (
     SqlDirectory,
     join_space,
@@ -71,7 +72,7 @@ MAX_FOLLOW_UP_DEPTH = 2  # a signal may cause a signal (a badge after points), n
 _STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
-class DeliveryNotYetRecorded(Exception):
+class DeliveryNotYetRecorded(NotYet):
     """A platform reported on a message whose sending is not committed yet: try again soon."""
 
 

@@ -4,23 +4,40 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Mapping
 
 import redis.asyncio as aioredis
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from hub.core.inbound import InboundRejected
+from hub.core.inbox import InboxUnavailable
 from hub.core.storage.db import Database
+from hub.web.limits import BodyLimit
 from hub.web.metrics import DeliveryStateCollector
+
+RETRY_AFTER_SECONDS = 10
+"""What a platform is told to wait when the hub cannot keep its event right now."""
 
 
 def create_app(
-    *, database: Database, redis_url: str, routes: list[BaseRoute], rooms: list[tuple[str, str]]
+    *,
+    database: Database,
+    redis_url: str,
+    routes: list[BaseRoute],
+    rooms: list[tuple[str, str]],
+    body_limits: Mapping[str, int] | None = None,
 ) -> Starlette:
-    """The ASGI app served by `hub serve` and `hub run`."""
+    """The ASGI app served by `hub serve` and `hub run`.
+
+    Every route's body is bounded (`body_limits` by path prefix, else `limits.DEFAULT_LIMIT`);
+    an event the inbox refuses is a 400, one it cannot store now a 503 with Retry-After.
+    """
     outbox_registry = CollectorRegistry(auto_describe=True)
     outbox_registry.register(DeliveryStateCollector(database))
     redis = aioredis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
@@ -52,7 +69,26 @@ def create_app(
         Route("/healthz", healthz),
         Route("/metrics", metrics),
     ]
-    return Starlette(routes=core_routes + routes)
+    return Starlette(
+        routes=core_routes + routes,
+        middleware=[Middleware(BodyLimit, limits=body_limits)],
+        exception_handlers={
+            InboundRejected: _rejected,
+            InboxUnavailable: _unavailable,
+        },
+    )
+
+
+async def _rejected(_: Request, error: Exception) -> Response:
+    return JSONResponse({"error": f"malformed event: {error}"}, status_code=400)
+
+
+async def _unavailable(_: Request, __: Exception) -> Response:
+    return JSONResponse(
+        {"error": "the hub cannot keep events right now; send it again later"},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 async def _check(probe: object) -> str:

@@ -40,7 +40,7 @@ def metric(name: str, **labels: str) -> float:
 def test_a_join_flows_through_the_queues_to_the_room_and_the_member(
     running: tuple[Hub, Actors], redis_url: str
 ) -> None:
-    _, actors = running
+    hub, actors = running
     store = redis.Redis.from_url(redis_url)
     sent_before = metric("hub_delivery_latency_seconds_count", platform="webchat")
     events_before = metric("hub_events_received_total", platform="webchat", kind="member_joined")
@@ -53,7 +53,7 @@ def test_a_join_flows_through_the_queues_to_the_room_and_the_member(
         actor=zoe,
         occurred_at=datetime.now(UTC),
     )
-    enqueue = event_enqueuer(actors)
+    enqueue = event_enqueuer(hub.inbox, actors)
     enqueue(event)
     enqueue(event)  # a platform retry: the same event again
     room, dm = (

@@ -19,9 +19,13 @@ from hub.adapters.discord import translate
 from hub.adapters.discord.api import use_advertised_gateway
 from hub.adapters.discord.translate import Author, Inbound, Interaction
 from hub.core.events import Event
+from hub.core.inbound import InboundRejected
+from hub.core.inbox import InboxUnavailable
 from hub.core.ports import Enqueue
 
 log = structlog.get_logger(__name__)
+STORE_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0)
+"""Seconds between attempts to keep a gateway event while the database is down."""
 ACKNOWLEDGED = "👍"
 INTENTS_HINT = (
     "Discord refused the privileged gateway intents the hub needs. In the Developer Portal, "
@@ -88,8 +92,20 @@ class HubGateway(discord.Client):
             await self.close()
 
     async def _emit(self, events: list[Event]) -> None:
+        """Keep each event; the gateway never sends one again, so wait out a database outage."""
         for event in events:
-            await asyncio.to_thread(self.enqueue, event)
+            for delay in (*STORE_RETRY_DELAYS, None):
+                try:
+                    await asyncio.to_thread(self.enqueue, event)
+                    break
+                except InboundRejected as error:
+                    log.warning("discord.event_rejected", event_id=event.event_id, error=str(error))
+                    break
+                except InboxUnavailable:
+                    if delay is None:
+                        log.error("discord.event_lost", event_id=event.event_id, kind=event.kind)
+                        break
+                    await asyncio.sleep(delay)
 
     async def on_ready(self) -> None:
         """Say the bot is in, and name configured channels it cannot see (a common set-up slip)."""

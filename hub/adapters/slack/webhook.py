@@ -1,9 +1,9 @@
 """`POST /webhooks/slack/events`: Events API, slash commands and interactivity on one endpoint.
 
-Every request is authenticated before its body is parsed: the timestamp header must be an
-integer within five minutes and the `v0=` HMAC signature must match a configured signing secret
-(slack-sdk's verifier, called only once the headers are known to be well formed, since it raises
-on malformed ones). Otherwise 401 and nothing is enqueued. Slack's retries of an event carry
+Every request is authenticated before its body is parsed: the timestamp header must be a short
+ASCII integer within five minutes and the `v0=` HMAC signature (64 hex digits) must match a
+configured signing secret (slack-sdk's verifier, called only once the headers are known to be
+well formed, since it raises on malformed ones). Otherwise 401 and nothing is enqueued. Slack's retries of an event carry
 the same `event_id`, which the pipeline processes once.
 """
 
@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 from hub.adapters.slack import translate
 from hub.adapters.slack.sender import SlackSender
 from hub.adapters.slack.settings import SlackSettings
-from hub.adapters.wire import MAX_BODY, json_object
+from hub.adapters.wire import json_object
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.events import Event
@@ -93,7 +93,7 @@ class SlackListener:
             headers.get("x-slack-request-timestamp", ""),
             headers.get("x-slack-signature", ""),
         )
-        if len(body) > MAX_BODY or not timestamp.isdigit() or not signature.startswith("v0="):
+        if not _well_formed(timestamp, signature):
             return None
         if abs(time.time() - int(timestamp)) > WINDOW_SECONDS:
             return None
@@ -160,10 +160,31 @@ class SlackListener:
                 self.names[key] = (
                     profile.get("display_name") or info["user"].get("real_name") or user_id
                 )
-            except (SlackApiError, ClientError, TimeoutError, KeyError, TypeError) as error:
+            except (
+                SlackApiError,
+                ClientError,
+                TimeoutError,
+                KeyError,
+                TypeError,
+                ValueError,
+            ) as error:
                 log.info("slack.name_lookup_failed", user=user_id, error=type(error).__name__)
                 return None
         return self.names.get(key)
+
+
+def _well_formed(timestamp: str, signature: str) -> bool:
+    """Headers the verifier can take: a short ASCII integer, and `v0=` + 64 hex digits.
+
+    (`str.isdigit` alone admits other scripts' digits, and `int` refuses 5,000 of them.)"""
+    digits = timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12
+    hexadecimal = signature.removeprefix("v0=")
+    return (
+        digits
+        and signature.startswith("v0=")
+        and len(hexadecimal) == 64
+        and all(c in "0123456789abcdef" for c in hexadecimal)
+    )
 
 
 def _bot_user_id(envelope: dict[str, Any]) -> str | None:

@@ -1,7 +1,8 @@
 """Long polling (`getUpdates`): how `hub run` hears Telegram behind a laptop's NAT.
 
 Used when `server.public_url` is not set, so Telegram cannot reach a webhook. The poller only
-translates and enqueues, like the webhook.
+translates and enqueues, like the webhook. The offset moves past an update only once its events
+are kept, so an update is fetched again while the hub cannot store it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from hub.adapters.telegram import translate
+from hub.core.inbound import InboundRejected
+from hub.core.inbox import InboxUnavailable
 from hub.core.ports import Enqueue
 
 log = structlog.get_logger(__name__)
@@ -38,11 +41,16 @@ class TelegramPoller:
             offset=self.offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
         )
         for update in updates:
+            try:
+                for event in translate.update_to_core(
+                    update.to_dict(), self.community_id, self.spaces, self.bot_username
+                ):
+                    self.enqueue(event)
+            except InboundRejected as error:
+                log.warning(
+                    "telegram.update_rejected", update_id=update.update_id, error=str(error)
+                )
             self.offset = update.update_id + 1
-            for event in translate.update_to_core(
-                update.to_dict(), self.community_id, self.spaces, self.bot_username
-            ):
-                self.enqueue(event)
             if update.callback_query is not None:
                 await self._answer(update.callback_query.id)
         return len(updates)
@@ -55,7 +63,7 @@ class TelegramPoller:
         while not stop.is_set():
             try:
                 await self.poll_once()
-            except TelegramError as error:
+            except (TelegramError, InboxUnavailable) as error:
                 log.warning("telegram.poll_failed", error=type(error).__name__)
                 await asyncio.sleep(5)
 

@@ -49,6 +49,9 @@ class Room:
 class WebchatListener:
     """Serves rooms and turns what people do in them into core events."""
 
+    body_limits = {"/chat/": MAX_BODY}
+    """Bytes a webchat request may carry (the web app refuses more as it streams in)."""
+
     def __init__(
         self, rooms: Mapping[tuple[str, str], Room], redis_url: str, enqueue: Enqueue
     ) -> None:
@@ -240,7 +243,7 @@ class WebchatListener:
 
 
 async def _json_body(request: Request) -> dict[str, Any] | None:
-    return json_object(await request.body(), max_bytes=MAX_BODY)
+    return json_object(await request.body())
 
 
 def _error(status: int, message: str) -> JSONResponse:

@@ -24,7 +24,6 @@ from twilio.twiml.messaging_response import MessagingResponse
 from hub.adapters.whatsapp import translate
 from hub.adapters.whatsapp.sender import STATUS_PATH
 from hub.adapters.whatsapp.settings import WhatsAppSettings
-from hub.adapters.wire import MAX_BODY
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.events import MemberJoined
@@ -168,8 +167,6 @@ class WhatsAppListener:
         """The form and its community once Twilio's signature checks out; else the 4xx."""
         signature = request.headers.get("x-twilio-signature")
         body = await request.body()
-        if len(body) > MAX_BODY:
-            return Response("request too large", status_code=413)
         if not signature or self.public_url is None:
             return Response("missing or unverifiable signature", status_code=403)
         try:

@@ -96,6 +96,7 @@ class ProcessedEventRow(Base):
     """Inbound events already handled: a redelivered event is recognised and ignored."""
 
     __tablename__ = "processed_events"
+    __table_args__ = (Index("ix_processed_events_received", "received_at"),)
     community_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -143,7 +144,10 @@ class OccurrenceRow(Base):
     """One firing of a scheduled ritual; the unique key is what stops a double fire."""
 
     __tablename__ = "occurrences"
-    __table_args__ = (UniqueConstraint("community_id", "ritual", "scheduled_at"),)
+    __table_args__ = (
+        UniqueConstraint("community_id", "ritual", "scheduled_at"),
+        Index("ix_occurrences_done", "state", "done_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[str] = mapped_column(String(64))
     ritual: Mapped[str] = mapped_column(String(64))
@@ -197,3 +201,28 @@ class DeliveryRow(Base):
             member_id=self.member_id,
             space=self.space,
         )
+
+
+class InboxRow(Base):
+    """An inbound event, kept before the platform is told it arrived, until it is processed.
+
+    `state`: pending (waiting for or in the pipeline), done, or dead (it failed `attempts`
+    times: a dead letter, listed by `hub inbox` for the owner, with the last error).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("community_id", "event_id"),
+        Index("ix_inbox_state", "state", "updated_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str] = mapped_column(String(255))
+    platform: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    event: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
