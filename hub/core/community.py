@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hub.core.config.models import HubConfig, RitualSection
-from hub.core.domain import Community, Member, Space
+from hub.core.domain import Community, Identity, Space
 from hub.core.ritual import Ritual
 
 
@@ -61,12 +61,17 @@ class CommunityRuntime:
             for verb, descriptions in table.items()
         }
 
-    def is_owner(self, member: Member | None) -> bool:
-        """Whether any account of the member is listed in `community.owners`."""
-        owners = set(self.config.community.owners)
-        return member is not None and any(
-            f"{i.platform}:{i.user_id}" in owners for i in member.identities
-        )
+    def is_owner(self, actor: Identity | None) -> bool:
+        """Whether the account that acted is listed in `community.owners`.
+
+        The account, not the member: linking another account to an owner's member (`/hub link`)
+        must not hand that account the owners' verbs."""
+        return actor is not None and f"{actor.platform}:{actor.user_id}" in self.owners
+
+    @property
+    def owners(self) -> frozenset[str]:
+        """`community.owners`, as `platform:user_id` strings."""
+        return frozenset(self.config.community.owners)
 
     def ritual(self, name: str) -> EnabledRitual | None:
         """The enabled ritual of that name (or of that occurrence name), if any."""

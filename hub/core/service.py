@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.core import effects, outbox
 from hub.core.community import CommunityRuntime, EnabledRitual, split_occurrence_name
 from hub.core.delivery import DeliveryState
-from hub.core.domain import Member
+from hub.core.domain import Identity, Member
 from hub.core.events import (
     ButtonClicked,
     DeliveryReported,
@@ -102,6 +102,8 @@ class _Cause:
     key: str
     seed: str
     member: Member | None = None
+    actor: Identity | None = None
+    """The account that acted (None for an occurrence or a follow-up): whose rights count."""
     replied_to: RepliedTo | None = None
     private_link: str | None = None
 
@@ -144,6 +146,7 @@ class HubService:
                 key=f"event:{event.platform}:{event.event_id}",
                 seed=event.event_id,
                 member=member,
+                actor=event.actor,
                 replied_to=_replied_to(session, event),
                 private_link=self._private_link(session, runtime, event),
             )
@@ -322,7 +325,7 @@ class HubService:
                 directory = SqlDirectory(session, runtime.community.id)
         for event in follow_ups:
             member = _signalled_member(session, event)
-            then = replace(cause, key=event.event_id, member=member, replied_to=None)
+            then = replace(cause, key=event.event_id, member=member, actor=None, replied_to=None)
             ids += self._run_all(session, runtime, runtime.rituals, then, now, _on_event(event))
         return ids
 
@@ -415,7 +418,7 @@ class _Audience:
 
 
 def _audience(runtime: CommunityRuntime, cause: _Cause) -> _Audience:
-    admin = runtime.is_owner(cause.member)
+    admin = runtime.is_owner(cause.actor)
     return _Audience(
         admin=admin,
         commands=runtime.commands(admin=admin),

@@ -158,3 +158,25 @@ def test_an_owner_text_that_fails_to_render_is_logged_and_the_other_rituals_stil
     assert failure["ritual"] == "link" and "cod" in failure["error"]
     assert "rituals.link" in failure["hint"]
     assert len(payloads(hub, answered)) == 1
+
+
+def test_an_account_linked_to_an_owner_does_not_get_the_owners_verbs(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = hub_at(tmp_path, database_url, redis_url)
+    other = Identity(platform="webchat", user_id="u-other", display_name="Someone")
+    hub.service.handle_event(command(other, "help", event_id="first-sight"))
+    (code_message,) = payloads(hub, hub.service.handle_event(command(OWNER, "link", event_id="l1")))
+    code = code_message.split("`")[1] if "`" in code_message else code_message.split(": ")[1][:8]
+    (done,) = payloads(hub, hub.service.handle_event(command(other, "link", code, event_id="l2")))
+    assert "ne font plus qu'un" in done  # one member now, with both accounts
+    refused = payloads(
+        hub, hub.service.handle_event(command(other, "run", "icebreaker", event_id="r1"))
+    )
+    assert len(refused) == 1 and "Seuls les responsables" in refused[0]
+    (help_text,) = payloads(hub, hub.service.handle_event(command(other, "help", event_id="h1")))
+    assert "/hub link" in help_text and "/hub run" not in help_text
+    ran = payloads(
+        hub, hub.service.handle_event(command(OWNER, "run", "icebreaker", event_id="r2"))
+    )
+    assert sum("Question de la semaine" in p for p in ran) == 2  # the owner's own account still can

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 from starlette.requests import Request
@@ -49,7 +49,7 @@ class Room:
 class WebchatListener:
     """Serves rooms and turns what people do in them into core events."""
 
-    body_limits = {"/chat/": MAX_BODY}
+    body_limits: ClassVar[dict[str, int]] = {"/chat/": MAX_BODY}
     """Bytes a webchat request may carry (the web app refuses more as it streams in)."""
 
     def __init__(
