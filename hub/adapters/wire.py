@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from hub.core.inbound import InboundRejected
 
 MAX_BODY = 1_000_000
 """Bytes; platform payloads are far smaller. The web app refuses larger bodies as they stream
@@ -21,3 +25,26 @@ def json_object(body: bytes | str) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+class MalformedPayload(InboundRejected):
+    """An authenticated payload that does not have the platform's shape (a 400)."""
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def tolerant(translate: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Mark a function that reads an untrusted payload: a wrong type or a missing key anywhere
+    inside it means the payload is malformed (MalformedPayload: a 400), not that the hub broke.
+    """
+
+    @functools.wraps(translate)
+    def reading(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return translate(*args, **kwargs)
+        except (TypeError, KeyError, AttributeError, IndexError, ValueError) as error:
+            raise MalformedPayload(f"{translate.__name__}: {type(error).__name__}") from error
+
+    return reading

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.adapters.wire import tolerant
 from hub.core.commands import parse_command
 from hub.core.domain import Identity
 from hub.core.events import (
@@ -274,6 +275,7 @@ class Inbound:
         base = self._base(f"vote:{message_id}:{author.user_id}:{answer_id}", channel_id, author)
         return [PollAnswered(**base, poll_id=message_id, option_ids=(answer_id - 1,))]
 
+    @tolerant
     def interaction(self, interaction: Interaction) -> list[Event]:
         """A slash command (`/hub …`) or a button click, from the gateway or the endpoint."""
         author, channel_id = interaction.author, interaction.channel_id
@@ -309,6 +311,7 @@ class Interaction:
     message_id: str | None = None
 
 
+@tolerant
 def read_interaction(payload: dict[str, Any]) -> Interaction | None:
     """An interaction from its JSON (the endpoint); None if it is not one we can use."""
     author = interaction_author(payload)

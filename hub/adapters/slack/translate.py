@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.adapters.wire import tolerant
 from hub.core.commands import parse_command
 from hub.core.delivery import Destination
 from hub.core.domain import Identity
@@ -192,6 +193,7 @@ IGNORED_SUBTYPES = {
 }
 
 
+@tolerant
 def event_to_core(
     envelope: dict[str, Any], community_id: str, spaces: dict[str, str], bot_user_id: str | None
 ) -> list[Event]:
@@ -257,6 +259,7 @@ def _message(
     return [MessageReceived(**base, text=text, message_id=ts, reply_to=reply_to)]
 
 
+@tolerant
 def slash_command_to_core(
     form: dict[str, str], community_id: str, spaces: dict[str, str]
 ) -> list[Event]:
@@ -285,6 +288,7 @@ def slash_command_to_core(
     ]
 
 
+@tolerant
 def interaction_to_core(
     payload: dict[str, Any], community_id: str, spaces: dict[str, str]
 ) -> list[Event]:

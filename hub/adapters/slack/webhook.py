@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 from hub.adapters.slack import translate
 from hub.adapters.slack.sender import SlackSender
 from hub.adapters.slack.settings import SlackSettings
-from hub.adapters.wire import json_object
+from hub.adapters.wire import json_object, tolerant
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.events import Event
@@ -187,6 +187,7 @@ def _well_formed(timestamp: str, signature: str) -> bool:
     )
 
 
+@tolerant
 def _bot_user_id(envelope: dict[str, Any]) -> str | None:
     for authorization in envelope.get("authorizations") or []:
         if (

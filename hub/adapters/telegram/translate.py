@@ -12,6 +12,7 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.adapters.wire import tolerant
 from hub.core.commands import parse_command
 from hub.core.domain import Identity
 from hub.core.events import (
@@ -171,6 +172,7 @@ def _callback_data(action: str, value: str) -> str:
 # ---- inbound ------------------------------------------------------------------------------
 
 
+@tolerant
 def update_to_core(
     update: dict[str, Any], community_id: str, spaces: dict[str, str], bot_username: str | None
 ) -> list[Event]:

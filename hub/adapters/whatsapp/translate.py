@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub.adapters.wire import tolerant
 from hub.core.commands import parse_command
 from hub.core.domain import Identity
 from hub.core.events import (
@@ -247,6 +248,7 @@ def keyword(text: str) -> str:
     return bare.strip(" .!?¡¿,;:").upper()
 
 
+@tolerant
 def message_to_core(form: Mapping[str, str], community: ListsOf) -> Inbound:
     """An incoming message's form fields as core events."""
     sender, sid = form.get("From", ""), form.get("MessageSid", "")
@@ -320,6 +322,7 @@ _STATUSES = {
 }
 
 
+@tolerant
 def status_to_core(form: Mapping[str, str], community_id: str) -> DeliveryReported | None:
     """A status callback as a report on the delivery; None for statuses the hub ignores."""
     sid, status = form.get("MessageSid", ""), _STATUSES.get(form.get("MessageStatus", ""))
