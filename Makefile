@@ -6,7 +6,7 @@ PY ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CONFIG ?= config/example.yaml
+CONFIG ?= config/communities
 
 .PHONY: venv test check run format clean
 

@@ -18,6 +18,7 @@ from hub.core.config.loader import ConfigError, LoadedConfig
 from hub.core.config.models import HubConfig
 from hub.core.service import Preview
 from hub.logs import configure_logging
+from workers.health import Role
 
 app = typer.Typer(
     help="A messaging hub that runs a growth community's rituals on every platform.",
@@ -315,6 +316,26 @@ def gateway(config: ConfigOption = None) -> None:
     status = run_gateway(_load(config))
     if status:
         raise typer.Exit(status)
+
+
+@app.command()
+def health(
+    role: Annotated[Role, typer.Argument(help="The process this container runs.")],
+    config: ConfigOption = None,
+) -> None:
+    """Exit 0 when this host's worker, scheduler or gateway beats and database and broker answer.
+
+    The container health check of the processes that serve no HTTP (`hub serve` has /healthz).
+    """
+    from workers.health import check
+
+    hub = _load(config)
+    problems = check(hub.database, hub.redis_url, role)
+    for problem in problems:
+        err.print(f"{role}: {problem}", markup=False, highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    out.print(f"{role}: healthy", markup=False, highlight=False)
 
 
 @app.command()

@@ -15,7 +15,8 @@ from hub.bootstrap import Hub
 from hub.web.app import create_app
 from workers.actors import Actors, declare_actors
 from workers.broker import make_broker
-from workers.processes import event_enqueuer, run_scheduler, start_worker
+from workers.health import Heartbeat, Role, beating
+from workers.processes import event_enqueuer, run_scheduler, start_worker, worker_alive
 
 log = structlog.get_logger(__name__)
 
@@ -57,25 +58,34 @@ def serve_http(hub: Hub, host: str | None = None, port: int | None = None) -> No
     )
 
 
-def run_worker(hub: Hub, threads: int) -> None:
-    """`hub worker`: consume until SIGTERM/SIGINT."""
-    actors = actors_for(hub)
-    worker = start_worker(actors.deliver.broker, threads)
+def _stop_on_signals() -> threading.Event:
+    """An event that SIGTERM (docker stop) and SIGINT (Ctrl-C) set."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    return stop
+
+
+def run_worker(hub: Hub, threads: int) -> None:
+    """`hub worker`: consume until SIGTERM/SIGINT, beating while its threads run."""
+    actors = actors_for(hub)
+    worker = start_worker(actors.deliver.broker, threads)
+    stop = _stop_on_signals()
+    with beating(hub.redis_url, Role.WORKER, lambda: worker_alive(worker)):
+        stop.wait()
     log.info("worker.stopping")
     worker.stop()
 
 
 def run_scheduler_process(hub: Hub) -> None:
-    """`hub scheduler`: tick until SIGTERM/SIGINT."""
+    """`hub scheduler`: tick until SIGTERM/SIGINT, beating after every tick."""
     actors = actors_for(hub)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    run_scheduler(hub, actors, stop)
+    stop = _stop_on_signals()
+    heartbeat = Heartbeat(hub.redis_url, Role.SCHEDULER)
+    try:
+        run_scheduler(hub, actors, stop, heartbeat=heartbeat)
+    finally:
+        heartbeat.stop()
 
 
 class Connections:
@@ -135,17 +145,21 @@ class Connections:
 def run_gateway(hub: Hub) -> int:
     """`hub gateway`: hold the connections webhooks cannot replace, until SIGTERM/SIGINT.
 
+    With nothing to hold (every platform on webhooks) it says so once and waits, healthy:
+    exiting would only make the container's restart policy start it again and again.
     Returns the process exit status: 1 when a connection failed (a refused Discord intent…).
     """
     listeners = hub.listeners(event_enqueuer(hub.inbox, actors_for(hub)))
-    if not any(getattr(listener, "holds_connections", False) for listener in listeners):
-        log.info("gateway.nothing_to_hold")
+    holding = [item for item in listeners if getattr(item, "holds_connections", False)]
+    stop = _stop_on_signals()
+    if not holding:
+        log.info("gateway.nothing_to_hold", waiting_for="SIGTERM")
+        with beating(hub.redis_url, Role.GATEWAY):
+            stop.wait()
         return 0
-    connections = Connections(listeners).start()
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    error = connections.wait(stop)
+    connections = Connections(holding).start()
+    with beating(hub.redis_url, Role.GATEWAY, connections.thread.is_alive):
+        error = connections.wait(stop)
     connections.stop()
     return 1 if error is not None else 0
 

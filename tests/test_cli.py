@@ -31,7 +31,7 @@ def hub(
 
 
 def test_validate_accepts_the_example_and_exits_0() -> None:
-    result = hub("validate", "--config", "config/example.yaml")
+    result = hub("validate", "--config", "config/communities/example.yaml")
     assert result.returncode == 0, result.stderr
     assert "Inside Freelancing" in result.stdout
 

@@ -15,6 +15,7 @@ from hub.core.ports import Enqueue
 from hub.core.scheduler import Scheduler
 from hub.web.metrics import EVENTS_RECEIVED
 from workers.actors import Actors
+from workers.health import Heartbeat
 
 log = structlog.get_logger(__name__)
 
@@ -47,6 +48,12 @@ def start_worker(broker: dramatiq.Broker, threads: int = 8) -> dramatiq.Worker:
     return worker
 
 
+def worker_alive(worker: dramatiq.Worker) -> bool:
+    """Whether every consumer and worker thread still runs: what a worker's heartbeat vouches for."""
+    threads = [*worker.consumers.values(), *worker.workers]
+    return bool(threads) and all(thread.is_alive() for thread in threads)
+
+
 def scheduler_tick(scheduler: Scheduler, actors: Actors) -> int:
     """One pass: fire due occurrences, and requeue work (rituals, deliveries, inbound events)
     whose queue message was lost or never sent."""
@@ -62,8 +69,17 @@ def scheduler_tick(scheduler: Scheduler, actors: Actors) -> int:
     return len(fired)
 
 
-def run_scheduler(hub: Hub, actors: Actors, stop: threading.Event, interval: float = 10.0) -> None:
-    """Tick until `stop` is set; a failing tick is logged and retried on the next one."""
+def run_scheduler(
+    hub: Hub,
+    actors: Actors,
+    stop: threading.Event,
+    interval: float = 10.0,
+    heartbeat: Heartbeat | None = None,
+) -> None:
+    """Tick until `stop` is set; a failing tick is logged and retried on the next one.
+
+    The heartbeat beats after every tick, so a scheduler stuck inside a tick goes unhealthy.
+    """
     log.info("scheduler.started", interval=interval)
     scheduler = hub.scheduler()
     while not stop.is_set():
@@ -71,4 +87,6 @@ def run_scheduler(hub: Hub, actors: Actors, stop: threading.Event, interval: flo
             scheduler_tick(scheduler, actors)
         except Exception:
             log.exception("scheduler.tick_failed")
+        if heartbeat is not None:
+            heartbeat.beat()
         stop.wait(interval)

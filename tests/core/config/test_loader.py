@@ -26,7 +26,7 @@ def only_issue(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> 
 
 
 def test_the_example_community_file_validates() -> None:
-    (loaded,) = load_config(Path("config/example.yaml"), {})
+    (loaded,) = load_config(Path("config/communities/example.yaml"), {})
     assert loaded.config.community.id == "inside-freelancing"
     assert set(loaded.config.ritual_sections()) == {
         "welcome",
