@@ -76,15 +76,18 @@ platforms:
     secret: ${WEBCHAT_SECRET}
     spaces: {main: salon}
 rituals:
-  welcome: {spaces: [main]}
+RITUALS"""
+RITUALS = """  welcome: {spaces: [main]}
   icebreaker: {schedule: "0 9 * * MON", spaces: [main], questions: ["Premier client ?"]}
 """
+QUIET = "  help: {enabled: false}\n"
+"""Only the always-on rituals, which answer their own verbs: inbound at scale, little outbound."""
 
 
-def all_platforms_yaml(slack_api: str) -> str:
+def all_platforms_yaml(slack_api: str, rituals: str = RITUALS) -> str:
     """A community on every platform; Slack's Web API (for name look-ups) at `slack_api`, the
-    other platforms' APIs nowhere (nothing is sent in these tests)."""
-    return _ALL_PLATFORMS_YAML.replace("SLACK_API", slack_api)
+    other platforms' APIs nowhere (what is sent fails and is retried, unseen)."""
+    return _ALL_PLATFORMS_YAML.replace("SLACK_API", slack_api).replace("RITUALS", rituals)
 
 
 HOSTILE_TEXTS = [
