@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import urllib.request
 from pathlib import Path
+
+import yaml
 
 from tests.builders import COMMUNITY_YAML, HUB, free_port, hub_run, wait_healthy, write_config
 
@@ -87,3 +90,9 @@ def test_hub_serve_without_a_secret_refuses_to_start_naming_the_variable(
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert secret.encode() not in output
+
+
+def test_compose_requires_the_secret_and_gives_it_no_default() -> None:
+    compose = yaml.safe_load(Path("docker-compose.yml").read_text(encoding="utf-8"))
+    value = compose["x-hub"]["environment"]["WEBCHAT_SECRET"]
+    assert re.fullmatch(r"\$\{WEBCHAT_SECRET:\?[^}]*WEBCHAT_SECRET[^}]*\}", value), value
