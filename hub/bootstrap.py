@@ -27,6 +27,7 @@ from hub.core.sending import DeliveryService
 from hub.core.service import HubService
 from hub.core.storage.db import DEFAULT_URL, Database
 from hub.ratelimit import RedisRateLimiter
+from hub.webchat_secret import SECRET_FILE, with_webchat_secret
 
 log = structlog.get_logger(__name__)
 
@@ -159,13 +160,26 @@ class Hub:
         return found
 
 
-def build_hub(configs: list[LoadedConfig[HubConfig]], env: Mapping[str, str] | None = None) -> Hub:
-    """Wire database, broker URL, adapters and services from validated configs."""
+def build_hub(
+    configs: list[LoadedConfig[HubConfig]],
+    env: Mapping[str, str] | None = None,
+    *,
+    keep_secret: bool = False,
+) -> Hub:
+    """Wire database, broker URL, adapters and services from validated configs.
+
+    `keep_secret` (`hub run`): on embedded defaults, a webchat with no secret gets one kept
+    in var/webchat.secret; other processes leave it unset and the web process refuses to start.
+    """
     env = dict(os.environ if env is None else env)
     settings = configs[0].config
     embedded: list[Any] = []
     database = Database(env.get("DATABASE_URL") or settings.storage.url or DEFAULT_URL)
-    redis_url = env.get("REDIS_URL") or settings.broker.url or _embedded_redis(embedded)
+    broker = env.get("REDIS_URL") or settings.broker.url
+    redis_url = broker or _embedded_redis(embedded)
+    keep_in = SECRET_FILE if keep_secret and not broker else None
+    configs = with_webchat_secret(configs, env.get("WEBCHAT_SECRET"), keep_in)
+    settings = configs[0].config
     catalogue = ritual_catalogue()
     communities = {c.config.community.id: build_runtime(c.config, catalogue) for c in configs}
     resources = AdapterResources(redis_url=redis_url, public_url=settings.server.public_url)

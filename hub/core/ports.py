@@ -134,6 +134,10 @@ class AdapterResources:
     """The community's language, for the few texts an adapter writes itself."""
 
 
+class StartupError(Exception):
+    """A process cannot start as configured; the message names what to set (never a value)."""
+
+
 class Enqueue(Protocol):
     """Hands an inbound event to the pipeline (a Dramatiq actor in production)."""
 

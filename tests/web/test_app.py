@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,10 @@ class Recorder:
 
 
 @pytest.fixture
-def web(tmp_path: Path, redis_url: str) -> tuple[TestClient, Recorder, Any]:
+def web(
+    tmp_path: Path, redis_url: str, redis_client: Any
+) -> Iterator[tuple[TestClient, Recorder, Any]]:
+    """The web app on an empty Redis (member names are unique per community)."""
     hub = compose(write_config(tmp_path), f"sqlite:///{tmp_path}/hub.db", redis_url)
     recorder = Recorder()
     from hub.web.app import create_app
@@ -40,7 +44,9 @@ def web(tmp_path: Path, redis_url: str) -> tuple[TestClient, Recorder, Any]:
         routes=routes,
         rooms=[("inside-freelancing", "main")],
     )
-    return TestClient(app, raise_server_exceptions=False), recorder, hub
+    # One event loop for the whole test: the listener's Redis connections belong to it.
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, recorder, hub
 
 
 def test_health_is_ok_when_database_and_broker_answer(
@@ -75,12 +81,20 @@ def test_metrics_expose_events_and_deliveries_by_platform_and_state(
     assert 'hub_deliveries{platform="webchat",state="queued"} 2.0' in text
 
 
+def bearer(client: TestClient, name: str) -> dict[str, str]:
+    """Join as `name`; the header that proves it on later requests."""
+    joined = client.post("/chat/inside-freelancing/main/join", json={"name": name})
+    assert joined.status_code == 200, joined.text
+    return {"Authorization": f"Bearer {joined.json()['token']}"}
+
+
 def test_joining_and_writing_become_events(web: tuple[TestClient, Recorder, Any]) -> None:
     client, recorder, _ = web
-    me = client.post("/chat/inside-freelancing/main/join", json={"name": "  Zoé  "}).json()
+    me = bearer(client, "  Zoé  ")
     posted = client.post(
         "/chat/inside-freelancing/main/messages",
-        json={**me, "text": "Bonjour !", "reply_to": None},
+        json={"text": "Bonjour !", "reply_to": None},
+        headers=me,
     )
     assert posted.status_code == 200
     joined, said = recorder.events
@@ -115,18 +129,23 @@ def test_malformed_or_forged_requests_get_a_4xx_and_enqueue_nothing(
 
 def test_a_non_json_body_is_a_400(web: tuple[TestClient, Recorder, Any]) -> None:
     client, recorder, _ = web
-    response = client.post("/chat/inside-freelancing/main/messages", content=b"\xff\xfe{not json")
+    me = bearer(client, "Zoé")
+    response = client.post(
+        "/chat/inside-freelancing/main/messages", content=b"\xff\xfe{not json", headers=me
+    )
     assert response.status_code == 400
-    assert recorder.events == []
+    assert len(recorder.events) == 1  # only the join
 
 
 def test_a_valid_member_cannot_post_empty_or_huge_messages(
     web: tuple[TestClient, Recorder, Any],
 ) -> None:
     client, recorder, _ = web
-    me = client.post("/chat/inside-freelancing/main/join", json={"name": "Zoé"}).json()
+    me = bearer(client, "Zoé")
     for text in ("", "   ", "x" * 4001, 42):
-        response = client.post("/chat/inside-freelancing/main/messages", json={**me, "text": text})
+        response = client.post(
+            "/chat/inside-freelancing/main/messages", json={"text": text}, headers=me
+        )
         assert response.status_code == 422
     assert len(recorder.events) == 1  # only the join
 
@@ -162,19 +181,13 @@ def test_a_button_press_on_the_page_is_a_button_clicked(
     web: tuple[TestClient, Recorder, Any],
 ) -> None:
     client, recorder, _ = web
-    me = client.post("/chat/inside-freelancing/main/join", json={"name": "Zoé"}).json()
-    body = {**me, "action": "vote", "value": "12:0", "message_id": "1-0"}
-    assert client.post("/chat/inside-freelancing/main/click", json=body).status_code == 200
-    assert (
-        client.post(
-            "/chat/inside-freelancing/main/click", json={**body, "token": "forged"}
-        ).status_code
-        == 403
-    )
-    assert (
-        client.post("/chat/inside-freelancing/main/click", json={**body, "action": ""}).status_code
-        == 422
-    )
+    me = bearer(client, "Zoé")
+    body = {"action": "vote", "value": "12:0", "message_id": "1-0"}
+    click = "/chat/inside-freelancing/main/click"
+    assert client.post(click, json=body, headers=me).status_code == 200
+    forged = {"Authorization": "Bearer " + "x" * 43}
+    assert client.post(click, json=body, headers=forged).status_code == 403
+    assert client.post(click, json={**body, "action": ""}, headers=me).status_code == 422
     clicked = recorder.events[-1]
     assert isinstance(clicked, ButtonClicked) and (
         clicked.action,

@@ -1,22 +1,18 @@
 """The webchat's web side: the page, joining, posting, and a server-sent event stream.
 
 Requests are validated before anything is enqueued: unknown rooms are 404, bad bodies 400 or
-422, a wrong member token 403.
+422, an unknown or malformed member token 403. Who a member is (user id and display name)
+comes from their session (`membership`), never from the request body.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
 import json
-import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import redis.asyncio as aioredis
 from starlette.requests import Request
@@ -24,26 +20,18 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import BaseRoute, Route
 
 from hub.adapters.webchat import streams, translate
+from hub.adapters.webchat.membership import Membership
+from hub.adapters.webchat.rooms import MAX_BODY, Room, error, json_body, room_of
+from hub.adapters.webchat.sessions import Member
 from hub.adapters.webchat.settings import WebchatSettings
-from hub.adapters.wire import json_object
+from hub.adapters.webchat.texts import PAGE_KEYS
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.domain import Identity
 from hub.core.ports import AdapterResources, Enqueue
 
 PAGE = (Path(__file__).parent / "page.html").read_text(encoding="utf-8")
-MAX_NAME, MAX_TEXT, MAX_BODY = 60, 4000, 16_384
-
-
-@dataclass(frozen=True, slots=True)
-class Room:
-    """A configured webchat space of one community."""
-
-    community_id: str
-    community_name: str
-    space: str
-    address: str
-    settings: WebchatSettings
+MAX_TEXT = 4000
 
 
 class WebchatListener:
@@ -58,7 +46,7 @@ class WebchatListener:
         self.rooms = rooms
         self.redis = aioredis.Redis.from_url(redis_url)
         self.enqueue = enqueue
-        self._fallback_secret = secrets.token_bytes(32)
+        self.members = Membership(rooms, self.redis, enqueue)
 
     @classmethod
     def from_sections(
@@ -74,92 +62,56 @@ class WebchatListener:
             community = runtime.community
             for space, address in section.spaces.items():
                 rooms[(community.id, space)] = Room(
-                    community.id, community.name, space, address, section
+                    community.id, community.name, space, address, section, community.locale
                 )
         return cls(rooms, resources.redis_url, enqueue)
 
     def routes(self) -> list[BaseRoute]:
-        """Routes under /chat/{community}/{space}."""
+        """Routes under /chat/{community}/{space}; StartupError when a community has no secret."""
+        self.members.check_secrets()
+        chat = "/chat/{community}/{space}"
         return [
-            Route("/chat/{community}/{space}", self.page, methods=["GET"]),
-            Route("/chat/{community}/{space}/join", self.join, methods=["POST"]),
-            Route("/chat/{community}/{space}/messages", self.post_message, methods=["POST"]),
-            Route("/chat/{community}/{space}/events", self.events, methods=["GET"]),
-            Route("/chat/{community}/{space}/click", self.click, methods=["POST"]),
+            Route(chat, self.page, methods=["GET"]),
+            Route(f"{chat}/join", self.members.join, methods=["POST"]),
+            Route(f"{chat}/rename", self.members.rename, methods=["POST"]),
+            Route(f"{chat}/ticket", self.members.ticket, methods=["POST"]),
+            Route(f"{chat}/messages", self.post_message, methods=["POST"]),
+            Route(f"{chat}/events", self.events, methods=["GET"]),
+            Route(f"{chat}/click", self.click, methods=["POST"]),
         ]
 
-    def _room(self, request: Request) -> Room | None:
-        return self.rooms.get((request.path_params["community"], request.path_params["space"]))
-
-    def _token(self, room: Room, user_id: str) -> str:
-        secret = (
-            room.settings.secret.get_secret_value().encode()
-            if room.settings.secret
-            else self._fallback_secret
-        )
-        return hmac.new(
-            secret, f"{room.community_id}:{user_id}".encode(), hashlib.sha256
-        ).hexdigest()
-
-    def _identity(self, room: Room, data: Mapping[str, Any]) -> Identity | None:
-        user_id, token, name = data.get("user_id"), data.get("token"), data.get("name")
-        if not all(isinstance(v, str) for v in (user_id, token, name)):
-            return None
-        assert isinstance(user_id, str) and isinstance(token, str) and isinstance(name, str)
-        if not hmac.compare_digest(token, self._token(room, user_id)):
-            return None
-        return Identity(platform=translate.PLATFORM, user_id=user_id, display_name=name[:MAX_NAME])
-
     async def page(self, request: Request) -> Response:
-        """The chat page."""
-        room = self._room(request)
+        """The chat page, in the community's language."""
+        room = room_of(self.rooms, request)
         if room is None:
             return HTMLResponse("<h1>No such room</h1>", status_code=404)
         config = json.dumps(
-            {"community": room.community_id, "space": room.space, "name": room.community_name}
+            {
+                "community": room.community_id,
+                "space": room.space,
+                "name": room.community_name,
+                "texts": {key: room.texts[key] for key in PAGE_KEYS},
+            },
+            ensure_ascii=False,
         )
-        return HTMLResponse(PAGE.replace("__ROOM_CONFIG__", config.replace("<", "\\u003c")))
-
-    async def join(self, request: Request) -> Response:
-        """A person picks a display name: they get an identity token and the hub hears a join."""
-        room = self._room(request)
-        if room is None:
-            return _error(404, "no such room")
-        data = await _json_body(request)
-        name = data.get("name") if data is not None else None
-        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-            return _error(422, f"name must be 1 to {MAX_NAME} characters")
-        user_id = uuid.uuid4().hex
-        now = datetime.now(UTC)
-        self.enqueue(
-            translate.to_member_joined(room.community_id, room.space, user_id, name.strip(), now)
-        )
-        return JSONResponse(
-            {"user_id": user_id, "token": self._token(room, user_id), "name": name.strip()}
-        )
+        page = PAGE.replace("__LANG__", room.locale)
+        return HTMLResponse(page.replace("__ROOM_CONFIG__", config.replace("<", "\\u003c")))
 
     async def post_message(self, request: Request) -> Response:
         """A member writes: the message is shown in the room and handed to the hub."""
-        room = self._room(request)
-        if room is None:
-            return _error(404, "no such room")
-        data = await _json_body(request)
+        found = await self.members.authorised(request)
+        if isinstance(found, Response):
+            return found
+        room, member = found
+        data = await json_body(request)
         if data is None:
-            return _error(400, "expected a JSON object")
-        identity = self._identity(room, data)
-        if identity is None:
-            return _error(403, "unknown member; join the room first")
+            return error(400, "expected a JSON object")
         text, reply_to = data.get("text"), data.get("reply_to")
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-            return _error(422, f"text must be 1 to {MAX_TEXT} characters")
+            return error(422, f"text must be 1 to {MAX_TEXT} characters")
         if reply_to is not None and not isinstance(reply_to, str):
-            return _error(422, "reply_to must be a message id")
-        entry = {
-            "author": identity.display_name,
-            "user_id": identity.user_id,
-            "text": text,
-            "reply_to": reply_to,
-        }
+            return error(422, "reply_to must be a message id")
+        entry = {"author": member.name, "text": text, "reply_to": reply_to}
         stream = streams.room_stream(room.community_id, room.address)
         message_id = (
             await self.redis.xadd(stream, streams.encode(entry), maxlen=room.settings.history)
@@ -167,38 +119,35 @@ class WebchatListener:
         now = datetime.now(UTC)
         self.enqueue(
             translate.to_message_event(
-                room.community_id, room.space, identity, text, message_id, reply_to, now
+                room.community_id, room.space, _identity(member), text, message_id, reply_to, now
             )
         )
         return JSONResponse({"message_id": message_id})
 
     async def click(self, request: Request) -> Response:
         """A member pressed a button: the hub hears which one."""
-        room = self._room(request)
-        if room is None:
-            return _error(404, "no such room")
-        data = await _json_body(request)
-        identity = self._identity(room, data) if data is not None else None
-        if data is None or identity is None:
-            return _error(403 if data is not None else 400, "unknown member; join the room first")
+        found = await self.members.authorised(request)
+        if isinstance(found, Response):
+            return found
+        room, member = found
+        data = await json_body(request)
+        if data is None:
+            return error(400, "expected a JSON object")
         action, value, message_id = (
             data.get("action"),
             data.get("value", ""),
             data.get("message_id"),
         )
-        if (
-            not isinstance(action, str)
-            or not action
-            or not isinstance(value, str)
-            or len(action + value) > 200
-        ):
-            return _error(422, "action and value must be short strings")
+        if not (isinstance(action, str) and action and isinstance(value, str)):
+            return error(422, "action and value must be short strings")
+        if len(action + value) > 200:
+            return error(422, "action and value must be short strings")
         if message_id is not None and not isinstance(message_id, str):
-            return _error(422, "message_id must be a message id")
+            return error(422, "message_id must be a message id")
         event = translate.to_button_clicked(
             room.community_id,
             room.space,
-            identity,
+            _identity(member),
             action,
             value,
             message_id,
@@ -209,42 +158,27 @@ class WebchatListener:
         return JSONResponse({"ok": True})
 
     async def events(self, request: Request) -> Response:
-        """Server-sent events: the room's recent history, then every new message as it comes."""
-        room = self._room(request)
+        """Server-sent events: the room's history and the member's private messages, live.
+
+        A browser's EventSource cannot send headers, so the stream is opened with a ticket
+        from POST …/ticket: single use and valid one minute, so a copy left in a log is spent.
+        """
+        room = room_of(self.rooms, request)
         if room is None:
-            return _error(404, "no such room")
-        identity = self._identity(room, request.query_params)
-        if identity is None:
-            return _error(403, "unknown member; join the room first")
+            return error(404, "no such room")
+        user_id = await self.members.stream_owner(room, request)
+        if user_id is None:
+            return error(403, room.texts["unknown_member"])
         keys = [
             streams.room_stream(room.community_id, room.address),
-            streams.private_stream(room.community_id, identity.user_id),
+            streams.private_stream(room.community_id, user_id),
         ]
         return StreamingResponse(
-            self._stream(keys, request.is_disconnected),
+            streams.relay(self.redis, keys, request.is_disconnected),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
-    async def _stream(self, keys: list[str], gone: Callable[[], Any]) -> AsyncIterator[str]:
-        cursors: dict[Any, Any] = {key: "0-0" for key in keys}
-        yield ": connected\n\n"
-        while not await gone():
-            batches = await self.redis.xread(cursors, block=5000, count=100)
-            if not batches:
-                yield ": keep-alive\n\n"
-                continue
-            for key, entries in batches:
-                for entry_id, fields in entries:
-                    cursors[key.decode()] = entry_id.decode()
-                    message = {"id": entry_id.decode(), **streams.decode(fields)}
-                    yield f"id: {entry_id.decode()}\ndata: {json.dumps(message, ensure_ascii=False)}\n\n"
-            await asyncio.sleep(0)
 
-
-async def _json_body(request: Request) -> dict[str, Any] | None:
-    return json_object(await request.body())
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _identity(member: Member) -> Identity:
+    return Identity(platform=translate.PLATFORM, user_id=member.user_id, display_name=member.name)

