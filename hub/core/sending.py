@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy import or_, update
 
 from hub.core.delivery import Delivery, DeliveryState, SentRef
+from hub.core.forgetting import scrub_sent
 from hub.core.members import mark_unreachable
 from hub.core.pacing import Pacer
 from hub.core.ports import (
@@ -162,6 +163,8 @@ class DeliveryService:
             row.state, row.platform_message_id = DeliveryState.SENT.value, ref.message_id
             row.sent_at = row.updated_at = now
             row.lease_until, row.last_error = None, None
+            if row.forget_when_sent:
+                scrub_sent(row)
             return row.created_at
 
     def _move(self, delivery: Delivery, new_address: str) -> None:
@@ -212,6 +215,8 @@ class DeliveryService:
                 reason[:2000],
             )
             row.lease_until, row.updated_at = None, self.clock()
+            if row.forget_when_sent:
+                scrub_sent(row)
             if row.member_id is not None:  # a private chat, or a member of an opt-in list
                 mark_unreachable(session, row.member_id, row.platform, reason)
 
@@ -226,6 +231,8 @@ class DeliveryService:
                     reason[:2000],
                 )
                 row.lease_until, row.updated_at = None, self.clock()
+                if row.forget_when_sent:
+                    scrub_sent(row)
 
 
 def _to_delivery(row: DeliveryRow) -> Delivery:
