@@ -152,7 +152,11 @@ class DeliveryService:
             if row is None:
                 return Outcome.ALREADY_DONE
             if claimed is None:
-                done = row.state in (DeliveryState.SENT, DeliveryState.FAILED)
+                done = row.state in (
+                    DeliveryState.SENT,
+                    DeliveryState.FAILED,
+                    DeliveryState.SKIPPED,
+                )
                 return Outcome.ALREADY_DONE if done else Outcome.BUSY
             return _to_delivery(row)
 
@@ -194,6 +198,8 @@ class DeliveryService:
         now = self.clock()
         with self.database.transaction() as session:
             row = session.get_one(DeliveryRow, delivery.id)
+            if row.state != DeliveryState.SENDING.value:  # skipped meanwhile (opt-out, forget-me)
+                return
             row.state, row.attempts = DeliveryState.QUEUED.value, row.attempts - 1
             row.lease_until, row.updated_at = now + timedelta(seconds=wait), now
 
@@ -202,6 +208,8 @@ class DeliveryService:
         now = self.clock()
         with self.database.transaction() as session:
             row = session.get_one(DeliveryRow, delivery.id)
+            if row.state != DeliveryState.SENDING.value:  # skipped meanwhile (opt-out, forget-me)
+                return
             row.state, row.last_error = DeliveryState.QUEUED.value, error.reason[:2000]
             row.lease_until = now + timedelta(seconds=error.retry_after or 0)
             row.updated_at = now

@@ -4,17 +4,19 @@ sent, others' records that name the member (exported, renamed on a link, deleted
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub.bootstrap import Hub
+from hub.core.delivery import Destination, SentRef
 from hub.core.domain import Identity
 from hub.core.events import CommandInvoked, Event, MemberJoined
 from hub.core.members import SqlDirectory, merge_members
-from hub.core.ports import PermanentSendError
+from hub.core.ports import PermanentSendError, TransientSendError
 from hub.core.sending import DeliveryService, Outcome
 from hub.core.storage.orm import DeliveryRow, IdentityRow, RitualRecordRow
 from tests.builders import compose, write_config
@@ -166,3 +168,31 @@ def test_a_link_renames_and_forget_me_deletes_the_records_of_others_that_name_th
     said(hub, ZOE, "forget-me confirm", 3, space=None)
     with hub.database.transaction() as session:
         assert session.scalars(select(RitualRecordRow.kind)).all() == []
+
+
+class SkippedWhileSending(FakePlatform):
+    """A platform that fails transiently while, meanwhile, the delivery was skipped."""
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__([TransientSendError("timeout", retry_after=0)])
+        self.hub = hub
+
+    async def send(self, destination: Destination, payload: Mapping[str, Any]) -> SentRef:
+        with self.hub.database.transaction() as session:
+            session.execute(update(DeliveryRow).values(state="skipped", payload={}))
+        return await super().send(destination, payload)
+
+
+async def test_a_delivery_skipped_while_in_flight_is_not_queued_again_by_a_transient_failure(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = hub_for(tmp_path, database_url, redis_url)
+    (delivery, *_) = said(hub, ANA, "shoutout list", 1)
+    platform = SkippedWhileSending(hub)
+    service = DeliveryService(
+        hub.database, {("inside-freelancing", "webchat"): platform}, clock=Clock()
+    )
+    assert (await service.deliver(delivery)).outcome is Outcome.RETRY
+    with hub.database.transaction() as session:
+        assert session.get_one(DeliveryRow, delivery).state == "skipped"
+    assert (await service.deliver(delivery)).outcome is Outcome.ALREADY_DONE
