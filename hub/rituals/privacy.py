@@ -1,5 +1,6 @@
-"""Privacy: `/hub export-me` sends a member everything the hub keeps about them;
-`/hub forget-me`, once confirmed, deletes it all (accounts, profile, records, points).
+"""Privacy: `/hub export-me` sends a member everything the hub keeps about them (and what other
+members' records say of them); `/hub forget-me`, once confirmed, deletes it all (accounts,
+profile, records, points, every trace in other rows: see `hub/core/forgetting.py`).
 
 Both answer in the private chat, whatever the place they were asked in. Always on.
 """
@@ -140,13 +141,19 @@ def _privately(ctx: RitualContext, event: CommandInvoked, key: str, body: RichTe
 
 
 def _as_code(data: dict[str, Any]) -> tuple[Paragraph, ...]:
-    """The data as monospace lines (JSON), which every platform shows as typed."""
+    """The data as monospace lines (JSON), which every platform shows as typed: one line per
+    field, then one per record of theirs and one per record of others naming them."""
+    lists = ("records", "about_you")
     lines = [
         json.dumps({key: value}, ensure_ascii=False, default=str)
         for key, value in data.items()
-        if key != "records"
+        if key not in lists
     ]
     lines += [json.dumps(r, ensure_ascii=False, default=str) for r in data.get("records", [])]
+    lines += [
+        json.dumps({"about_you": r}, ensure_ascii=False, default=str)
+        for r in data.get("about_you", [])
+    ]
     chunks = [line[i : i + EXPORT_LINE] for line in lines for i in range(0, len(line), EXPORT_LINE)]
     return tuple(Paragraph((Code(chunk),)) for chunk in chunks)
 
