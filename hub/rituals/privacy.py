@@ -58,7 +58,8 @@ class Privacy:
         "fr": {
             "export": "Voici tout ce que je garde sur toi ({{ records }} enregistrement(s)) :",
             "ask": "Ceci effacera tout ce qui te concerne : tes comptes reliés, ton profil, "
-            "tes coups de pouce, tes points. C'est définitif. Pour confirmer, écris "
+            "tes votes, tes coups de pouce donnés et reçus, tes points, et mes copies des "
+            "messages qui te nomment. C'est définitif. Pour confirmer, écris "
             "`/hub forget-me confirm` dans les 10 minutes.",
             "pending": "J'attends déjà ta confirmation : écris `/hub forget-me confirm`.",
             "nothing_to_confirm": "Il n'y a rien à confirmer. Écris d'abord `/hub forget-me`.",
@@ -69,7 +70,8 @@ class Privacy:
         "en": {
             "export": "Here is everything I keep about you ({{ records }} record(s)):",
             "ask": "This will erase everything about you: your linked accounts, your profile, "
-            "your shout-outs, your points. There is no undo. To confirm, write "
+            "your votes, the shout-outs you gave and got, your points, and my copies of the "
+            "messages that name you. There is no undo. To confirm, write "
             "`/hub forget-me confirm` within 10 minutes.",
             "pending": "I am already waiting for your confirmation: write `/hub forget-me confirm`.",
             "nothing_to_confirm": "There is nothing to confirm. Write `/hub forget-me` first.",
