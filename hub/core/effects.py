@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from hub.core.domain import Identity
 from hub.core.events import Event, MemberForgotten, MembersMerged, RitualSignalled
-from hub.core.members import forget_member, merge_members, set_profile
+from hub.core.forgetting import forget_member
+from hub.core.members import merge_members, set_profile
 from hub.core.ritual import Effect, ForgetMember, MergeMembers, SetProfile, Signal
 
 log = structlog.get_logger(__name__)
@@ -42,13 +43,14 @@ def apply(
         event_id = f"{cause}:merge:{effect.merged}"
         return MembersMerged(event_id=event_id, kept=effect.kept, merged=effect.merged, **base)
     if isinstance(effect, ForgetMember):
-        forget_member(session, effect.member_id, cause)
+        accounts = forget_member(session, effect.member_id, cause)
         log.info("member.forgotten", member=effect.member_id)
-        event_id = f"{cause}:forget:{effect.member_id}"
-        return MemberForgotten(event_id=event_id, member_id=effect.member_id, **base)
-    if isinstance(effect, Signal):
+        return MemberForgotten(
+            event_id=f"{cause}:forget", member_id=effect.member_id, accounts=accounts, **base
+        )
+    if isinstance(effect, Signal):  # ids of follow-ups name no member: they key deliveries
         return RitualSignalled(
-            event_id=f"{cause}:{ritual}:{effect.name}:{effect.member_id}:{effect.other_member_id}",
+            event_id=f"{cause}:{ritual}:{effect.name}",
             ritual=ritual,
             name=effect.name,
             member_id=effect.member_id,

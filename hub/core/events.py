@@ -136,9 +136,11 @@ class MembersMerged(EventBase):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberForgotten(EventBase):
-    """A member was forgotten at their request: rituals drop whatever state names them."""
+    """A member was forgotten at their request: rituals drop whatever state names them, by
+    member id or by one of the `accounts` they had (platform and user id)."""
 
     member_id: int
+    accounts: tuple[Identity, ...] = ()
     kind: Literal["member_forgotten"] = "member_forgotten"
 
 

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.core import member_refs
 from hub.core.domain import Identity, Member
 from hub.core.mentions import match_members
 from hub.core.ritual import member_data
@@ -123,7 +124,8 @@ class SqlDirectory:
         return match_members(token, platform, self.members())
 
     def export(self, member_id: int) -> dict[str, Any]:
-        """Everything kept about the member: card, accounts, lists joined, ritual records."""
+        """Everything kept about the member: card, accounts, lists joined, their ritual records,
+        and other members' records that name them (`about_you`)."""
         member = self.member(member_id)
         if member is None:
             return {}
@@ -138,11 +140,25 @@ class SqlDirectory:
         return {
             **member_data(member),
             "spaces": [{"platform": s.platform, "space": s.space} for s in spaces],
-            "records": [
-                {"ritual": r.ritual, "kind": r.kind, "at": r.created_at.isoformat(), **r.data}
-                for r in records
-            ],
+            "records": [_record(r) for r in records],
+            "about_you": [_record(r) for r in self._naming(member_id)],
         }
+
+    def _naming(self, member_id: int) -> list[RitualRecordRow]:
+        """Other members' records that name the member (their nominations of them…)."""
+        rows = self.session.scalars(
+            select(RitualRecordRow)
+            .where(
+                RitualRecordRow.community_id == self.community_id,
+                RitualRecordRow.member_id.is_distinct_from(member_id),
+            )
+            .order_by(RitualRecordRow.id)
+        )
+        return [r for r in rows if member_refs.names(r.data, member_id)]
+
+
+def _record(row: RitualRecordRow) -> dict[str, Any]:
+    return {"ritual": row.ritual, "kind": row.kind, "at": row.created_at.isoformat(), **row.data}
 
 
 def set_profile(session: Session, member_id: int, fields: Mapping[str, str | None]) -> None:
@@ -160,35 +176,24 @@ def set_profile(session: Session, member_id: int, fields: Mapping[str, str | Non
 def merge_members(session: Session, kept: int, merged: int) -> None:
     """One person, two members: everything of `merged` now belongs to `kept`.
 
-    Accounts, space memberships, records (points, nominations…) and deliveries move; the
-    profile keeps `kept`'s fields and fills the gaps from `merged`; `merged` is deleted."""
+    Accounts, space memberships, records (points, nominations…) and deliveries move, and
+    records naming `merged` (a nomination of them) now name `kept`; the profile keeps `kept`'s fields and fills the gaps from `merged`; `merged` is deleted."""
     if kept == merged:
         return
     for table in (IdentityRow, SpaceMemberRow, RitualRecordRow, DeliveryRow):
         session.execute(update(table).where(table.member_id == merged).values(member_id=kept))
-    keeper, gone = session.get_one(MemberRow, kept), session.get_one(MemberRow, merged)
+    keeper = session.get_one(MemberRow, kept)
+    for record in session.scalars(
+        select(RitualRecordRow).where(RitualRecordRow.community_id == keeper.community_id)
+    ):
+        data = member_refs.renamed(record.data, merged, kept)
+        if data != record.data:
+            record.data = data
+    gone = session.get_one(MemberRow, merged)
     keeper.profile = {**(gone.profile or {}), **(keeper.profile or {})}
     keeper.created_at = min(keeper.created_at, gone.created_at)
     session.delete(gone)
     session.flush()
-
-
-def forget_member(session: Session, member_id: int, farewell_cause: str) -> None:
-    """Delete the member and every row about them (accounts, memberships, records, outbox).
-
-    Deliveries planned by `farewell_cause` (the confirmation they were forgotten) are kept,
-    detached from the member, so the confirmation still reaches them."""
-    session.execute(
-        update(DeliveryRow)
-        .where(
-            DeliveryRow.member_id == member_id,
-            DeliveryRow.idempotency_key.startswith(f"{farewell_cause}|", autoescape=True),
-        )
-        .values(member_id=None)
-    )
-    for table in (IdentityRow, SpaceMemberRow, RitualRecordRow, DeliveryRow):
-        session.execute(delete(table).where(table.member_id == member_id))
-    session.execute(delete(MemberRow).where(MemberRow.id == member_id))
 
 
 def reachable_identities(session: Session, member_id: int) -> list[IdentityRow]:

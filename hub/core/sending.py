@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy import or_, update
 
 from hub.core.delivery import Delivery, DeliveryState, SentRef
+from hub.core.forgetting import scrub_sent
 from hub.core.members import mark_unreachable
 from hub.core.pacing import Pacer
 from hub.core.ports import (
@@ -151,7 +152,11 @@ class DeliveryService:
             if row is None:
                 return Outcome.ALREADY_DONE
             if claimed is None:
-                done = row.state in (DeliveryState.SENT, DeliveryState.FAILED)
+                done = row.state in (
+                    DeliveryState.SENT,
+                    DeliveryState.FAILED,
+                    DeliveryState.SKIPPED,
+                )
                 return Outcome.ALREADY_DONE if done else Outcome.BUSY
             return _to_delivery(row)
 
@@ -162,6 +167,8 @@ class DeliveryService:
             row.state, row.platform_message_id = DeliveryState.SENT.value, ref.message_id
             row.sent_at = row.updated_at = now
             row.lease_until, row.last_error = None, None
+            if row.forget_when_sent:
+                scrub_sent(row)
             return row.created_at
 
     def _move(self, delivery: Delivery, new_address: str) -> None:
@@ -191,6 +198,8 @@ class DeliveryService:
         now = self.clock()
         with self.database.transaction() as session:
             row = session.get_one(DeliveryRow, delivery.id)
+            if row.state != DeliveryState.SENDING.value:  # skipped meanwhile (opt-out, forget-me)
+                return
             row.state, row.attempts = DeliveryState.QUEUED.value, row.attempts - 1
             row.lease_until, row.updated_at = now + timedelta(seconds=wait), now
 
@@ -199,6 +208,8 @@ class DeliveryService:
         now = self.clock()
         with self.database.transaction() as session:
             row = session.get_one(DeliveryRow, delivery.id)
+            if row.state != DeliveryState.SENDING.value:  # skipped meanwhile (opt-out, forget-me)
+                return
             row.state, row.last_error = DeliveryState.QUEUED.value, error.reason[:2000]
             row.lease_until = now + timedelta(seconds=error.retry_after or 0)
             row.updated_at = now
@@ -212,6 +223,8 @@ class DeliveryService:
                 reason[:2000],
             )
             row.lease_until, row.updated_at = None, self.clock()
+            if row.forget_when_sent:
+                scrub_sent(row)
             if row.member_id is not None:  # a private chat, or a member of an opt-in list
                 mark_unreachable(session, row.member_id, row.platform, reason)
 
@@ -226,6 +239,8 @@ class DeliveryService:
                     reason[:2000],
                 )
                 row.lease_until, row.updated_at = None, self.clock()
+                if row.forget_when_sent:
+                    scrub_sent(row)
 
 
 def _to_delivery(row: DeliveryRow) -> Delivery:

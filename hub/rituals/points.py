@@ -431,7 +431,7 @@ def _kudos(ctx: RitualContext, event: CommandInvoked) -> RitualResult:
     if receiver.id == ctx.member.id:
         raise _Answer("kudos_self")
     config, book = _config(ctx), _Book(ctx)
-    points = book.award(receiver.id, "kudos_received", reason)
+    points = book.award(receiver.id, "kudos_received", "kudos")  # the words live in the kudos
     data = {"from": ctx.member.id, "reason": reason, "platform": event.platform, "points": points}
     book.records.append(Record(kind="kudos", member_id=receiver.id, data=data))
     variables = {"receiver": member_vars(receiver), "reason": reason}

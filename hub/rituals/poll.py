@@ -1,7 +1,9 @@
 """Poll: a scheduled question with choices, posted to every space; the tally updates as people vote.
 
 Votes are per member, not per account: a member who votes on Slack and again on the webchat
-changes their vote. Every space's copy of the poll is edited to show the new tally.
+changes their vote. Every space's copy of the poll is edited to show the new tally. When two
+members turn out to be one (`/hub link`), the kept member's vote counts (the other's only if the
+kept one had not voted); a forgotten member's votes go. Either way the tallies are edited.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from hub.core.config.models import ScheduledRitualSection
-from hub.core.events import ButtonClicked, Event
+from hub.core.events import ButtonClicked, Event, MemberForgotten, MembersMerged
 from hub.core.outbound import Button, Outbound, Replaces, SpaceTarget
 from hub.core.richtext import RichText
 from hub.core.ritual import NOTHING, Occurrence, RitualContext, RitualResult
@@ -60,7 +62,12 @@ class Poll:
         return RitualResult(outbound=outbound, state={**ctx.state, "polls": polls})
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
-        """Count a vote (or a changed vote) and edit every copy of the poll."""
+        """Count a vote (or a changed vote) and edit every copy of the poll; follow merged and
+        forgotten members."""
+        if isinstance(event, MembersMerged):
+            return _renamed(ctx, str(event.merged), str(event.kept))
+        if isinstance(event, MemberForgotten):
+            return _renamed(ctx, str(event.member_id), None)
         vote = _vote(ctx, event)
         if vote is None or ctx.member is None:
             return NOTHING
@@ -70,14 +77,38 @@ class Poll:
         if polls[poll_id]["votes"].get(str(ctx.member.id)) == choice:
             return NOTHING
         polls[poll_id] = {"votes": votes}
-        edit = Outbound(
-            key="poll",
-            target=SpaceTarget(space=event.space or ""),
-            body=_tally(ctx, votes),
-            buttons=_buttons(_config(ctx), int(poll_id)),
-            replaces=Replaces(cause=f"occurrence:{poll_id}", key="poll"),
-        )
+        edit = _edit(ctx, poll_id, votes, "poll")
         return RitualResult(outbound=(edit,), state={**ctx.state, "polls": polls})
+
+
+def _renamed(ctx: RitualContext, old: str, new: str | None) -> RitualResult:
+    """`old`'s votes become `new`'s where `new` had not voted (a merge), or go (`new` None);
+    every poll whose tally changed is edited."""
+    polls = dict(ctx.state.get("polls", {}))
+    edits: list[Outbound] = []
+    for poll_id, poll in polls.items():
+        votes = dict(poll["votes"])
+        if old not in votes:
+            continue
+        choice = votes.pop(old)
+        if new is not None:
+            votes.setdefault(new, choice)
+        polls[poll_id] = {**poll, "votes": votes}
+        edits.append(_edit(ctx, poll_id, votes, f"poll:{poll_id}"))
+    if not edits:
+        return NOTHING
+    return RitualResult(outbound=tuple(edits), state={**ctx.state, "polls": polls})
+
+
+def _edit(ctx: RitualContext, poll_id: str, votes: dict[str, int], key: str) -> Outbound:
+    """The new tally of a poll, replacing every copy of it that was posted."""
+    return Outbound(
+        key=key,
+        target=SpaceTarget(space=""),
+        body=_tally(ctx, votes),
+        buttons=_buttons(_config(ctx), int(poll_id)),
+        replaces=Replaces(cause=f"occurrence:{poll_id}", key="poll"),
+    )
 
 
 def _vote(ctx: RitualContext, event: Event) -> tuple[str, int] | None:

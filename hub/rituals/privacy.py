@@ -1,5 +1,6 @@
-"""Privacy: `/hub export-me` sends a member everything the hub keeps about them;
-`/hub forget-me`, once confirmed, deletes it all (accounts, profile, records, points).
+"""Privacy: `/hub export-me` sends a member everything the hub keeps about them (and what other
+members' records say of them); `/hub forget-me`, once confirmed, deletes it all (accounts,
+profile, records, points, every trace in other rows: see `hub/core/forgetting.py`).
 
 Both answer in the private chat, whatever the place they were asked in. Always on.
 """
@@ -57,7 +58,8 @@ class Privacy:
         "fr": {
             "export": "Voici tout ce que je garde sur toi ({{ records }} enregistrement(s)) :",
             "ask": "Ceci effacera tout ce qui te concerne : tes comptes reliés, ton profil, "
-            "tes coups de pouce, tes points. C'est définitif. Pour confirmer, écris "
+            "tes votes, tes coups de pouce donnés et reçus, tes points, et mes copies des "
+            "messages qui te nomment. C'est définitif. Pour confirmer, écris "
             "`/hub forget-me confirm` dans les 10 minutes.",
             "pending": "J'attends déjà ta confirmation : écris `/hub forget-me confirm`.",
             "nothing_to_confirm": "Il n'y a rien à confirmer. Écris d'abord `/hub forget-me`.",
@@ -68,7 +70,8 @@ class Privacy:
         "en": {
             "export": "Here is everything I keep about you ({{ records }} record(s)):",
             "ask": "This will erase everything about you: your linked accounts, your profile, "
-            "your shout-outs, your points. There is no undo. To confirm, write "
+            "your votes, the shout-outs you gave and got, your points, and my copies of the "
+            "messages that name you. There is no undo. To confirm, write "
             "`/hub forget-me confirm` within 10 minutes.",
             "pending": "I am already waiting for your confirmation: write `/hub forget-me confirm`.",
             "nothing_to_confirm": "There is nothing to confirm. Write `/hub forget-me` first.",
@@ -140,13 +143,19 @@ def _privately(ctx: RitualContext, event: CommandInvoked, key: str, body: RichTe
 
 
 def _as_code(data: dict[str, Any]) -> tuple[Paragraph, ...]:
-    """The data as monospace lines (JSON), which every platform shows as typed."""
+    """The data as monospace lines (JSON), which every platform shows as typed: one line per
+    field, then one per record of theirs and one per record of others naming them."""
+    lists = ("records", "about_you")
     lines = [
         json.dumps({key: value}, ensure_ascii=False, default=str)
         for key, value in data.items()
-        if key != "records"
+        if key not in lists
     ]
     lines += [json.dumps(r, ensure_ascii=False, default=str) for r in data.get("records", [])]
+    lines += [
+        json.dumps({"about_you": r}, ensure_ascii=False, default=str)
+        for r in data.get("about_you", [])
+    ]
     chunks = [line[i : i + EXPORT_LINE] for line in lines for i in range(0, len(line), EXPORT_LINE)]
     return tuple(Paragraph((Code(chunk),)) for chunk in chunks)
 

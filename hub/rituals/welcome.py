@@ -1,7 +1,8 @@
 """Welcome: greet each new member once, in the space and privately with onboarding steps.
 
 On an opt-in list (WhatsApp), where members cannot see each other, only the private welcome
-is sent."""
+is sent. Joins are remembered by account (platform and user id), for a day; a forgotten
+member's are dropped at once."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from hub.core.config.models import RitualSection
-from hub.core.events import CommandInvoked, Event, MemberJoined
+from hub.core.events import CommandInvoked, Event, MemberForgotten, MemberJoined
 from hub.core.outbound import MemberTarget, Outbound, SpaceTarget
 from hub.core.richtext import RichText
 from hub.core.ritual import NOTHING, Occurrence, RitualContext, RitualResult
@@ -65,7 +66,10 @@ class Welcome:
     }
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
-        """Greet on MemberJoined; send held onboarding when the member opens the private chat."""
+        """Greet on MemberJoined; send held onboarding when the member opens the private chat;
+        forget the joins of a forgotten member's accounts."""
+        if isinstance(event, MemberForgotten):
+            return _forgotten(ctx, event)
         if isinstance(event, CommandInvoked) and event.name == "start" and event.space is None:
             return self._onboard_held(ctx, event)
         if not isinstance(event, MemberJoined) or ctx.member is None or event.space is None:
@@ -139,3 +143,19 @@ def _recent_joins(greeted: dict[str, Any], now: datetime) -> dict[str, str]:
         for key, when in greeted.items()
         if now - datetime.fromisoformat(when) < SAME_JOIN_WINDOW
     }
+
+
+def _forgotten(ctx: RitualContext, event: MemberForgotten) -> RitualResult:
+    """Greeted joins (`platform:space:user`) and held onboardings (`platform:user`) of the
+    forgotten member's accounts go."""
+
+    def theirs(key: str) -> bool:
+        return any(
+            key == f"{a.platform}:{a.user_id}"
+            or (key.startswith(f"{a.platform}:") and key.endswith(f":{a.user_id}"))
+            for a in event.accounts
+        )
+
+    greeted = {k: v for k, v in ctx.state.get("greeted", {}).items() if not theirs(k)}
+    pending = {k: v for k, v in ctx.state.get("pending", {}).items() if not theirs(k)}
+    return RitualResult(state={**ctx.state, "greeted": greeted, "pending": pending})

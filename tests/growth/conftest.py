@@ -102,10 +102,22 @@ class Community:
             self.client.post("/webhooks/telegram", content=body, headers=headers).status_code == 200
         )
 
+    def on_telegram_update(self, update: dict[str, Any]) -> None:
+        """Telegram posts any update (a join, a button pressed…) to the webhook."""
+        self.updates += 1
+        body = json.dumps({"update_id": self.updates, **update}).encode()
+        headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+        response = self.client.post("/webhooks/telegram", content=body, headers=headers)
+        assert response.status_code == 200
+
     def on_discord(self, user_id: str, words: str) -> None:
         """A Discord member types `/hub command:<words>` in the channel."""
         self.updates += 1
-        body = json.dumps(hub_command_payload(str(self.updates), CHANNEL, user_id, words)).encode()
+        self.on_discord_interaction(hub_command_payload(str(self.updates), CHANNEL, user_id, words))
+
+    def on_discord_interaction(self, payload: dict[str, Any]) -> None:
+        """Discord posts an interaction (a slash command, a button pressed) to the endpoint."""
+        body = json.dumps(payload).encode()
         stamp = str(int(time.time()))
         headers = {
             "X-Signature-Ed25519": KEY.sign(stamp.encode() + body).signature.hex(),
@@ -153,6 +165,7 @@ def running(
     tmp_path: Path,
     redis_url: str,
     rituals: str,
+    database_url: str | None = None,
 ) -> Iterator[Community]:
     telegram, telegram_url, discord, discord_url = fakes
     redis.Redis.from_url(redis_url).flushdb()
@@ -165,7 +178,10 @@ def running(
         rituals=rituals,
     )
     hub = compose(
-        write_config(tmp_path, yaml), f"sqlite:///{tmp_path}/hub.db", redis_url, secrets=ENV
+        write_config(tmp_path, yaml),
+        database_url or f"sqlite:///{tmp_path}/hub.db",
+        redis_url,
+        secrets=ENV,
     )
     actors = actors_for(hub)
     worker = start_worker(actors.deliver.broker, threads=4)

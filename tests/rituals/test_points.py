@@ -226,6 +226,8 @@ def test_kudos_thank_the_member_where_asked_and_give_them_points() -> None:
     assert kinds == {("points", 1), ("kudos", 1)}
     kudos = next(r for r in result.records if r.kind == "kudos")
     assert kudos.data["from"] == 7 and kudos.data["reason"] == "merci pour la relecture"
+    ledger = next(r for r in result.records if r.kind == "points")
+    assert ledger.data["reason"] == "kudos"  # the giver's words stay in their kudos alone
 
 
 def test_kudos_asked_privately_also_reach_the_receiver() -> None:

@@ -1,9 +1,10 @@
 from dataclasses import replace
 
-from hub.core.events import ButtonClicked
+from hub.core.domain import Identity
+from hub.core.events import ButtonClicked, MemberForgotten, MembersMerged
 from hub.core.outbound import Replaces, SpaceTarget
 from hub.core.richtext import plain_text
-from hub.core.ritual import Occurrence
+from hub.core.ritual import Occurrence, RitualResult
 from hub.rituals.poll import Poll, PollConfig
 from tests.rituals.conftest import COMMUNITY, NOW, context, member
 
@@ -71,3 +72,51 @@ def test_votes_for_unknown_polls_or_choices_are_ignored() -> None:
     for value in ("99:0", "12:5", "12:x", "garbage"):
         assert POLL.on_event(ctx, click(value)).outbound == ()
     assert POLL.on_event(ctx, replace(click("12:0"), action="rsvp")).outbound == ()
+
+
+def followed(event: MembersMerged | MemberForgotten, state: dict[str, object]) -> RitualResult:
+    return POLL.on_event(context(CONFIG, FR, state=state), event)
+
+
+def voted(*votes: tuple[int, str]) -> dict[str, object]:
+    state = posted()
+    for who, value in votes:
+        result = POLL.on_event(context(CONFIG, FR, state=state, who=member(who)), click(value, who))
+        assert result.state is not None
+        state = dict(result.state)
+    return state
+
+
+BASE = {
+    "community_id": COMMUNITY.id,
+    "platform": "hub",
+    "space": None,
+    "actor": Identity(platform="hub", user_id="hub", display_name="hub"),
+    "occurred_at": NOW,
+}
+
+
+def test_after_a_link_one_person_has_one_vote_the_kept_members() -> None:
+    state = voted((7, "12:0"), (9, "12:1"), (8, "12:1"))
+    result = followed(MembersMerged(event_id="m", kept=7, merged=9, **BASE), state)
+    assert result.state is not None
+    assert result.state["polls"]["12"]["votes"] == {"7": 0, "8": 1}
+    (edit,) = result.outbound
+    assert edit.replaces == Replaces(cause="occurrence:12", key="poll")
+    assert "2 participants" in plain_text(edit.body)
+
+
+def test_a_merged_members_vote_counts_for_the_kept_one_who_had_not_voted() -> None:
+    result = followed(MembersMerged(event_id="m", kept=7, merged=9, **BASE), voted((9, "12:1")))
+    assert result.state is not None
+    assert result.state["polls"]["12"]["votes"] == {"7": 1}
+
+
+def test_a_forgotten_members_votes_go_and_the_tally_is_edited() -> None:
+    state = voted((7, "12:0"), (8, "12:1"))
+    result = followed(MemberForgotten(event_id="f", member_id=7, **BASE), state)
+    assert result.state is not None
+    assert result.state["polls"]["12"]["votes"] == {"8": 1}
+    (edit,) = result.outbound
+    assert "Oui — 0 vote" in plain_text(edit.body) and "1 participant" in plain_text(edit.body)
+    assert followed(MemberForgotten(event_id="f", member_id=5, **BASE), state).outbound == ()

@@ -99,3 +99,31 @@ def test_when_the_platform_needs_an_opened_chat_the_greeting_links_to_it_and_onb
     assert private.target == MemberTarget(member_id=who.id, platform="webchat")
     assert later.state is not None and later.state["pending"] == {}
     assert WELCOME.on_event(context(config, FR, who=who, state=later.state), start).outbound == ()
+
+
+def test_a_forgotten_members_greeted_joins_and_waiting_onboarding_are_dropped() -> None:
+    from dataclasses import replace
+
+    from hub.core.events import MemberForgotten
+
+    who, other = member(7), member(8, "Zoé")
+    config = WelcomeConfig(spaces=["main"])
+    ctx = replace(context(config, FR, who=who), private_link="https://t.me/hub_bot?start=hi")
+    first = WELCOME.on_event(ctx, joined(who))
+    assert first.state is not None
+    second = WELCOME.on_event(context(config, FR, who=other, state=first.state), joined(other))
+    assert second.state is not None
+    forgotten = MemberForgotten(
+        event_id="f",
+        community_id=who.community_id,
+        platform="hub",
+        space=None,
+        actor=who.identities[0],
+        occurred_at=NOW,
+        member_id=who.id,
+        accounts=who.identities,
+    )
+    result = WELCOME.on_event(context(config, FR, state=second.state), forgotten)
+    assert result.state is not None
+    assert list(result.state["greeted"]) == ["webchat:main:u8"]
+    assert result.state["pending"] == {}

@@ -190,6 +190,8 @@ class DeliveryRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    forget_when_sent: Mapped[bool] = mapped_column(default=False)
+    """A goodbye to a member who was forgotten: once sent (or failed), its address and text go."""
 
     def destination(self) -> Destination:
         """Where this delivery goes, as the senders see it."""
