@@ -26,6 +26,7 @@ from hub.core.domain import Identity
 from hub.core.storage.orm import (
     DeliveryRow,
     IdentityRow,
+    InboxRow,
     MemberRow,
     ProcessedEventRow,
     RitualRecordRow,
@@ -92,6 +93,7 @@ def forget_member(session: Session, member_id: int, farewell_cause: str) -> tupl
     _forget_references(session, community_id, member_id)
     _forget_in_deliveries(session, community_id, traces)
     _forget_event_ids(session, community_id, traces.user_ids)
+    _forget_inbox(session, community_id, traces.user_ids)
     return accounts
 
 
@@ -176,6 +178,15 @@ def _forget_event_ids(session: Session, community_id: str, user_ids: tuple[str, 
                 ),
             )
         )
+
+
+def _forget_inbox(session: Session, community_id: str, user_ids: tuple[str, ...]) -> None:
+    """Their inbound events go, processed or not (one still waiting would bring them back)."""
+    session.execute(
+        delete(InboxRow).where(
+            InboxRow.community_id == community_id, InboxRow.user_id.in_(user_ids)
+        )
+    )
 
 
 def _all(session: Session, table: Any, *where: Any) -> Iterator[Any]:

@@ -77,6 +77,7 @@ class Inbox:
             "community_id": event.community_id,
             "event_id": event.event_id,
             "platform": event.platform,
+            "user_id": event.actor.user_id,
             "kind": event.kind,
             "event": event_to_json(event),
             "state": "pending",
@@ -116,7 +117,7 @@ class Inbox:
             if self._failed(inbox_id, error):
                 return []
             raise
-        self._set(inbox_id, state="done")
+        self._done(inbox_id)
         return result
 
     def _pending(self, inbox_id: int) -> Event | None:
@@ -146,12 +147,13 @@ class Inbox:
         )
         return True
 
-    def _set(self, inbox_id: int, *, state: str) -> None:
+    def _done(self, inbox_id: int) -> None:
+        """Processed: the row keeps its ids (for duplicates) but not what the member wrote."""
         with self.database.transaction() as session:
             session.execute(
                 update(InboxRow)
                 .where(InboxRow.id == inbox_id)
-                .values(state=state, updated_at=self.clock())
+                .values(state="done", event={}, updated_at=self.clock())
             )
 
     def stale(self, limit: int = 500) -> list[int]:

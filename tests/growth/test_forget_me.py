@@ -223,7 +223,7 @@ def report_on_a_message_to_her(community: Community) -> None:
         ).first()
         assert row is not None and row.platform_message_id is not None
         message_id = row.platform_message_id
-    event_enqueuer(community.actors)(
+    event_enqueuer(community.hub.inbox, community.actors)(
         DeliveryReported(
             event_id=f"telegram:report:{message_id}",
             community_id="inside-freelancing",

@@ -209,18 +209,22 @@ class InboxRow(Base):
     """An inbound event, kept before the platform is told it arrived, until it is processed.
 
     `state`: pending (waiting for or in the pipeline), done, or dead (it failed `attempts`
-    times: a dead letter, listed by `hub inbox` for the owner, with the last error).
+    times: a dead letter, listed by `hub inbox` for the owner, with the last error). A done row
+    keeps no payload: what the member wrote lives on only where rituals keep it.
     """
 
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("community_id", "event_id"),
         Index("ix_inbox_state", "state", "updated_at"),
+        Index("ix_inbox_user", "community_id", "user_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[str] = mapped_column(String(64))
     event_id: Mapped[str] = mapped_column(String(255))
     platform: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(128))
+    """Who acted: what forget-me finds their rows by."""
     kind: Mapped[str] = mapped_column(String(32))
     event: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state: Mapped[str] = mapped_column(String(16), default="pending")

@@ -20,6 +20,7 @@ def upgrade() -> None:
         sa.Column("community_id", sa.String(64), nullable=False),
         sa.Column("event_id", sa.String(255), nullable=False),
         sa.Column("platform", sa.String(32), nullable=False),
+        sa.Column("user_id", sa.String(128), nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("event", sa.JSON(), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
@@ -30,6 +31,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("community_id", "event_id"),
     )
     op.create_index("ix_inbox_state", "inbox", ["state", "updated_at"])
+    op.create_index("ix_inbox_user", "inbox", ["community_id", "user_id"])
     op.create_index("ix_processed_events_received", "processed_events", ["received_at"])
     op.create_index("ix_occurrences_done", "occurrences", ["state", "done_at"])
 
@@ -37,5 +39,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_occurrences_done", "occurrences")
     op.drop_index("ix_processed_events_received", "processed_events")
+    op.drop_index("ix_inbox_user", "inbox")
     op.drop_index("ix_inbox_state", "inbox")
     op.drop_table("inbox")
