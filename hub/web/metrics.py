@@ -10,7 +10,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from hub.core.storage.db import Database
-from hub.core.storage.orm import DeliveryRow
+from hub.core.storage.orm import DeliveryRow, InboxRow
 
 EVENTS_RECEIVED = Counter(
     "hub_events_received_total", "Inbound events accepted and queued", ["platform", "kind"]
@@ -29,24 +29,41 @@ DELIVERY_LATENCY = Histogram(
 
 
 class DeliveryStateCollector(Collector):
-    """Deliveries by platform and state, read from the database at scrape time.
+    """Deliveries by platform and state, and inbound events by state, read at scrape time.
 
-    Workers may run anywhere; the outbox is the one place that knows every delivery's state.
+    Workers may run anywhere; the outbox and the inbox are the one place that knows every
+    message's state. `hub_inbox{state="dead"}` counts the dead letters waiting for the owner.
     """
 
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        """The families, without a query: registering must not need the database up."""
+        yield from _families()
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        family = GaugeMetricFamily(
-            "hub_deliveries",
-            "Deliveries in the outbox by platform and state",
-            labels=["platform", "state"],
-        )
-        query = select(DeliveryRow.platform, DeliveryRow.state, func.count()).group_by(
+        deliveries, inbox = _families()
+        by_state = select(DeliveryRow.platform, DeliveryRow.state, func.count()).group_by(
             DeliveryRow.platform, DeliveryRow.state
         )
+        inbox_states = select(InboxRow.state, func.count()).group_by(InboxRow.state)
         with self.database.engine.connect() as connection:
-            for platform, state, count in connection.execute(query):
-                family.add_metric([platform, state], count)
-        yield family
+            for platform, state, count in connection.execute(by_state):
+                deliveries.add_metric([platform, state], count)
+            for state, count in connection.execute(inbox_states):
+                inbox.add_metric([state], count)
+        yield deliveries
+        yield inbox
+
+
+def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+    deliveries = GaugeMetricFamily(
+        "hub_deliveries",
+        "Deliveries in the outbox by platform and state",
+        labels=["platform", "state"],
+    )
+    inbox = GaugeMetricFamily(
+        "hub_inbox", "Inbound events in the inbox by state (dead: dead letters)", labels=["state"]
+    )
+    return deliveries, inbox
