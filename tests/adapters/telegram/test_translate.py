@@ -20,11 +20,20 @@ from hub.core.events import (
 )
 from hub.core.outbound import Button, Outbound, Poll, SpaceTarget
 from hub.core.richtext import escape_markup, mention_markup, parse_markup, with_mention_ids
-from tests.fakes.telegram import _balanced
+from tests.fakes.markup import MarkupError
+from tests.fakes.telegram import parse_html
 
 SPACES = {"-1001": "main"}
 USER = {"id": 7, "is_bot": False, "first_name": "Jean-Pierre", "last_name": "O'Neil"}
 GROUP = {"id": -1001, "type": "supergroup", "title": "G"}
+
+
+def _balanced(text: str) -> bool:
+    try:
+        parse_html(text)
+    except MarkupError:
+        return False
+    return True
 
 
 def outbound(markup: str, **extra: object) -> Outbound:
