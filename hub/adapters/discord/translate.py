@@ -1,7 +1,7 @@
 """Pure translation between Discord's wire formats and core types (no I/O).
 
-Outbound: rich text → Discord markdown, with every markdown and mention character of member
-text backslash-escaped and `allowed_mentions` naming only the members the hub meant to mention
+Outbound: rich text, flattened, → Discord markdown, with every markdown and mention character
+of text backslash-escaped (bare web addresses aside) and `allowed_mentions` naming only the members the hub meant to mention
 (so member text can never ping @everyone or a role); split at paragraph boundaries under
 2,000 characters; buttons as components; polls as native polls. A random `nonce` per message,
 stored with the delivery, lets Discord drop a retried duplicate (`enforce_nonce`).
@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.core.commands import parse_command
+from hub.core.dialects import LOOKALIKES, guard_line, split_web_addresses
 from hub.core.domain import Identity
 from hub.core.events import (
     ButtonClicked,
@@ -43,6 +44,7 @@ from hub.core.richtext import (
     Strike,
     Text,
     block_lines,
+    flatten,
     pack_messages,
 )
 
@@ -63,14 +65,20 @@ CAPABILITIES = Capabilities(
 )
 COMMAND_NAME = "hub"
 COMMAND_OPTION = "command"
-_SPECIAL = re.compile(r"([\\*_~|`>#\-\[\]()<@])")
+_SPECIAL = re.compile(r"([\\*_~|`>#\-+\[\]()<@])")
+_BLOCK_START = re.compile(r"\s*\d+[.)]\s")  # a numbered list; the other markers are escaped
 _UNESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
 _HUB_TEXT = re.compile(r"^\s*/hub\b", re.IGNORECASE)
 
 
 def escape(text: str) -> str:
-    """Make text literal in Discord markdown: no formatting, link, mention or custom emoji."""
-    return _SPECIAL.sub(r"\\\1", text)
+    """Make text literal in Discord markdown: no formatting, list, heading, link, mention or
+    custom emoji. Bare web addresses stay as typed, as discord.py's `escape_markdown` leaves
+    them: Discord links them whole, so a backslash in one would end up in the address."""
+    return "".join(
+        piece if is_address else _SPECIAL.sub(r"\\\1", piece)
+        for piece, is_address in split_web_addresses(text)
+    )
 
 
 def unescape(markdown: str) -> str:
@@ -79,7 +87,7 @@ def unescape(markdown: str) -> str:
 
 
 def to_markdown(children: tuple[Inline, ...], mentioned: set[str]) -> str:
-    """Inline rich text as Discord markdown; collects the user ids it really mentions."""
+    """Inline rich text (flattened) as Discord markdown; collects the user ids it mentions."""
     return "".join(_inline(node, mentioned) for node in children)
 
 
@@ -101,14 +109,14 @@ def _inline(node: Inline, mentioned: set[str]) -> str:
         if user and user.isdigit():
             mentioned.add(user)
             return f"<@{user}>"
-        return f"**{escape(node.name)}**"
+        return escape(node.name)
     return "\n"
 
 
 def _code(text: str) -> str:
-    if "`" not in text:
-        return f"`{text}`"
-    return "`` " + text.replace("``", "`\u200b`") + " ``"
+    """Inline code; Discord reads a mark's end before the code inside it, so the formatting
+    characters become look-alikes there, the backtick included (code has no escape)."""
+    return f"`{text.translate(LOOKALIKES)}`"
 
 
 def _link(node: Link, mentioned: set[str]) -> str:
@@ -122,12 +130,16 @@ def _link(node: Link, mentioned: set[str]) -> str:
 
 def _block_lines(block: Block, mentioned: set[str]) -> list[str]:
     bullet = "- " if isinstance(block, BulletList) else ""
-    return [bullet + to_markdown(line, mentioned) for line in block_lines(block)]
+    return [
+        bullet + guard_line(to_markdown(line, mentioned), _BLOCK_START)
+        for line in block_lines(block)
+    ]
 
 
 def split_markdown(body: RichText, mentioned: set[str], limit: int = MAX_CONTENT) -> list[str]:
     """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
-    paragraphs = [_block_lines(block, mentioned) for block in body.blocks]
+    flat = flatten(body, bold_unknown_mentions_on=PLATFORM)
+    paragraphs = [_block_lines(block, mentioned) for block in flat.blocks]
     return pack_messages(paragraphs, limit, _hard_split)
 
 

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from hub.adapters.whatsapp import translate
 from hub.core.delivery import Destination
+from hub.core.dialects import WEB_ADDRESS
 from hub.core.events import (
     ButtonClicked,
     CommandInvoked,
@@ -54,7 +55,7 @@ def test_mentions_are_names_and_member_text_can_never_format() -> None:
 @given(st.text(min_size=1, max_size=300))
 def test_no_member_text_renders_a_formatting_character(said: str) -> None:
     text = body_of(escape_markup(said))
-    for url in translate._URL.findall(text):
+    for url in WEB_ADDRESS.findall(text):
         text = text.replace(url, "")
     assert not set("*_~`") & set(text)
 
