@@ -5,7 +5,8 @@ Slack's mrkdwn and WhatsApp's formatting have no escape for `*`, `_`, `~` and ``
 cannot format: one table, used by every renderer that needs it. Bare web addresses keep
 their characters, so a member's link still works: the platforms link them before they
 format. The same dialects only see a delimiter next to a space or punctuation (`a*b*` is not
-bold on Slack), so a mark that touches a letter gets a zero-width space on that side; and a
+bold on Slack), so a mark that touches a letter gets a zero-width space on that side (and one
+before its closing delimiter if it ends with a web address, which would swallow it); and a
 line that starts like a quote or a list gets a word joiner in front of it.
 """
 
@@ -19,19 +20,22 @@ LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
 
 ZERO_WIDTH_SPACE = "\u200b"
 WORD_JOINER = "\u2060"
-WEB_ADDRESS = re.compile(r"https?://[^\s<]+[^<.,:;\"')\]\s]")
-"""A bare web address as the platforms link it (discord.py's rule: trailing punctuation is
-not part of it)."""
+WEB_ADDRESS = re.compile(r"(?<![^\s(\"'])https?://[^\s<>\u200b\u2060]*[^\s<>\u200b\u2060*_~`]")
+"""A bare web address where Slack and WhatsApp link it: after a space or an opening
+parenthesis or quote, up to a space; never ending with a formatting character."""
 
 _OPENS_AFTER = frozenset(" \t\n" + ZERO_WIDTH_SPACE + WORD_JOINER + "*_~([{\"'")
 _CLOSES_BEFORE = frozenset(" \t\n" + ZERO_WIDTH_SPACE + WORD_JOINER + "*_~)]}\"'.,;:!?")
 
 
-def split_web_addresses(text: str) -> list[tuple[str, bool]]:
-    """`text` as pieces, each with whether it is a bare web address."""
+def split_web_addresses(
+    text: str, addresses: re.Pattern[str] = WEB_ADDRESS
+) -> list[tuple[str, bool]]:
+    """`text` as pieces, each with whether it is a bare web address (as `addresses` finds
+    them: each platform links its own way)."""
     pieces: list[tuple[str, bool]] = []
     position = 0
-    for found in WEB_ADDRESS.finditer(text):
+    for found in addresses.finditer(text):
         if found.start() > position:
             pieces.append((text[position : found.start()], False))
         pieces.append((found.group(), True))
@@ -52,16 +56,31 @@ def lookalike(text: str) -> str:
 
 def join_flanked(pieces: Iterable[tuple[str, bool]]) -> str:
     """Rendered inline pieces joined; each `(text, is_mark)` mark that touches a letter or a
-    digit of its neighbour is separated from it by a zero-width space, so it still formats."""
+    digit of its neighbour (or the end of a web address) is separated from it by a zero-width
+    space, so it still formats."""
     parts = [(text, mark) for text, mark in pieces if text]
     out: list[str] = []
     for index, (text, mark) in enumerate(parts):
-        if mark and index and parts[index - 1][0][-1] not in _OPENS_AFTER:
+        if mark and index and _touches(parts[index - 1][0]):
             out.append(ZERO_WIDTH_SPACE)
         out.append(text)
         if mark and index + 1 < len(parts) and parts[index + 1][0][0] not in _CLOSES_BEFORE:
             out.append(ZERO_WIDTH_SPACE)
     return "".join(out)
+
+
+def wrap(delimiter: str, inner: str) -> str:
+    """`inner` between two delimiters; if it ends with a web address, a zero-width space
+    keeps the closing delimiter out of the address the platform will link."""
+    words = inner.split()
+    guard = ZERO_WIDTH_SPACE if words and "://" in words[-1] else ""
+    return f"{delimiter}{inner}{guard}{delimiter}"
+
+
+def _touches(before: str) -> bool:
+    """Whether a delimiter right after `before` would not open (or would join an address)."""
+    words = before.split()
+    return before[-1] not in _OPENS_AFTER or bool(words and "://" in words[-1])
 
 
 def guard_line(line: str, block_start: re.Pattern[str]) -> str:

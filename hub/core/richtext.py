@@ -315,46 +315,70 @@ def _map_inline(
 _Mark = Bold | Italic | Strike | Link
 
 
-def flatten(body: RichText, *, bold_unknown_mentions_on: str | None = None) -> RichText:
+WEB_SCHEMES = ("http://", "https://")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    schemes: tuple[str, ...]
+    links_as_text: bool
+
+
+def flatten(
+    body: RichText,
+    *,
+    mentions: Callable[[Mention], Inline] | None = None,
+    link_schemes: tuple[str, ...] = WEB_SCHEMES,
+    links_as_text: bool = False,
+) -> RichText:
     """The same text with its marks made renderable by every dialect; all renderers use it.
 
     Chat dialects mark a span by wrapping it in delimiters, so `**a **b** c**` (a bold mention
     inside an owner's bold title) closes early and leaves stray asterisks. Here a mark inside
     the same mark is dropped, and so is a mention inside a link (it would be a link in a link);
     marks are cut at line breaks and never start or end with spaces (Slack and WhatsApp ignore
-    `* a*`); marks with nothing visible in them disappear; touching identical marks merge
-    (`*a**b*` would read as two stray asterisks). Different marks nest as written: every
-    dialect the hub speaks can nest them. With `bold_unknown_mentions_on`, a mention without
-    a user id on that platform becomes its name in bold first, so that bold is flattened too.
+    `* a*`); marks with nothing visible in them disappear; touching identical marks (and code)
+    merge (`*a**b*` would read as two stray asterisks). Different marks nest as written: every
+    dialect the hub speaks can nest them. `mentions` says first what each mention is on the
+    platform (`bold_unless_on`, `as_name`), so a name shown in bold is flattened too.
+    A link to a scheme not in `link_schemes` (`javascript:`) becomes its label; with
+    `links_as_text` (a dialect without links) every link becomes "label (address)".
     """
-    if bold_unknown_mentions_on is not None:
-        body = _unknown_mentions_bold(body, bold_unknown_mentions_on)
-    return RichText(tuple(_flat_block(block) for block in body.blocks))
+    if mentions is not None:
+        body = _map_mentions(body, mentions)
+    rules = _Rules(link_schemes, links_as_text)
+    return RichText(tuple(_flat_block(block, rules) for block in body.blocks))
 
 
-def _flat_block(block: Block) -> Block:
+def _flat_block(block: Block, rules: _Rules) -> Block:
     if isinstance(block, BulletList):
-        return BulletList(tuple(_flat_run(item, frozenset()) for item in block.items))
-    return Paragraph(_flat_run(block.children, frozenset()))
+        return BulletList(tuple(_flat_run(item, frozenset(), rules) for item in block.items))
+    return Paragraph(_flat_run(block.children, frozenset(), rules))
 
 
-def _flat_run(children: tuple[Inline, ...], inside: frozenset[type]) -> tuple[Inline, ...]:
+def _flat_run(
+    children: tuple[Inline, ...], inside: frozenset[type], rules: _Rules
+) -> tuple[Inline, ...]:
     out: list[Inline] = []
     for node in children:
-        for piece in _flat_node(node, inside):
+        for piece in _flat_node(node, inside, rules):
             _push(out, piece)
     return tuple(out)
 
 
-def _flat_node(node: Inline, inside: frozenset[type]) -> list[Inline]:
+def _flat_node(node: Inline, inside: frozenset[type], rules: _Rules) -> list[Inline]:
     if isinstance(node, Mention) and Link in inside:
         return [Text(node.name)]
     if isinstance(node, Code):
         return _trimmed_code(node.text)
+    if isinstance(node, Link) and (
+        rules.links_as_text or not node.url.lower().startswith(rules.schemes)
+    ):
+        return _unlinked(node, inside, rules)
     if not isinstance(node, Bold | Italic | Strike | Link):
         return [node]
     kind = type(node)
-    children = _flat_run(node.children, inside | {kind})
+    children = _flat_run(node.children, inside | {kind}, rules)
     if kind in inside:
         return list(children)
     pieces: list[Inline] = []
@@ -363,6 +387,16 @@ def _flat_node(node: Inline, inside: frozenset[type]) -> list[Inline]:
             pieces.append(LineBreak())
         pieces.extend(_marked(node, line))
     return pieces
+
+
+def _unlinked(link: Link, inside: frozenset[type], rules: _Rules) -> list[Inline]:
+    """A link as its label, followed by its address where the dialect has no links."""
+    label = list(_flat_run(link.children, inside, rules))
+    if not rules.links_as_text or not link.url.lower().startswith(rules.schemes):
+        return label
+    if plain_inline(tuple(label)).strip() in ("", link.url):
+        return [Text(link.url)]
+    return [*label, Text(f" ({link.url})")]
 
 
 def _lines(children: tuple[Inline, ...]) -> list[list[Inline]]:
@@ -424,6 +458,8 @@ def _push(out: list[Inline], node: Inline) -> None:
     last = out[-1] if out else None
     if isinstance(node, Text) and isinstance(last, Text):
         out[-1] = Text(last.text + node.text)
+    elif isinstance(node, Code) and isinstance(last, Code):
+        out[-1] = Code(last.text + node.text)
     elif isinstance(node, _Mark) and isinstance(last, _Mark) and _same_mark(last, node):
         merged = list(last.children)
         for child in node.children:
@@ -445,16 +481,31 @@ def _rebuild(mark: _Mark, children: tuple[Inline, ...]) -> _Mark:
     return type(mark)(children)
 
 
-def _unknown_mentions_bold(body: RichText, platform: str) -> RichText:
+def bold_unless_on(platform: str) -> Callable[[Mention], Inline]:
+    """Mentions for a platform that pings: a member it knows is a mention, any other is
+    their name in bold."""
+
+    def shown(mention: Mention) -> Inline:
+        if mention.user_id_on(platform) is not None:
+            return mention
+        return Bold((Text(mention.name),))
+
+    return shown
+
+
+def as_name(mention: Mention) -> Inline:
+    """A mention as the member's name, for platforms without mentions."""
+    return Text(mention.name)
+
+
+def _map_mentions(body: RichText, shown: Callable[[Mention], Inline]) -> RichText:
     def visit(children: tuple[Inline, ...]) -> tuple[Inline, ...]:
         out: list[Inline] = []
         for node in children:
-            if isinstance(node, Mention) and node.user_id_on(platform) is None:
-                out.append(Bold((Text(node.name),)))
-            elif isinstance(node, Bold | Italic | Strike):
-                out.append(type(node)(visit(node.children)))
-            elif isinstance(node, Link):
-                out.append(Link(node.url, visit(node.children)))
+            if isinstance(node, Mention):
+                out.append(shown(node))
+            elif isinstance(node, Bold | Italic | Strike | Link):
+                out.append(_rebuild(node, visit(node.children)))
             else:
                 out.append(node)
         return tuple(out)

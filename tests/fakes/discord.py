@@ -588,11 +588,11 @@ def _too_many(wait: float, *, is_global: bool) -> Response:
 _Reader = Callable[[re.Match[str], frozenset[str], Mapping[str, str]], list[Span]]
 _HEADING = re.compile(r"(?:#{1,3}|-#) +")
 _QUOTE = re.compile(r">(?:>>)? ")
-_LIST = re.compile(r" *(?:([*+-])|\d+\.) +")
+_LIST = re.compile(r" *(?:([*+-])|\d+\.) ")
 _ESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
 _CODE = re.compile(r"(`+)([\s\S]*?[^`])\1(?!`)")
 _ANGLE_LINK = re.compile(r"<(https?://[^ >]+)>")
-_URL = re.compile(r"https?://[^\s<]+[^<.,:;\"')\]\s]")
+_URL = re.compile(r"https?://[^\s\ufeff<]+[^<.,:;\"')\]\s\ufeff]")  # JS's \s has U+FEFF
 _MASKED = re.compile(
     r"\[((?:\[[^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*)\]"
     r"\(\s*<?((?:\([^)]*\)|[^\s\\]|\\.)*?)>?(?:\s+['\"]([\s\S]*?)['\"])?\s*\)"

@@ -206,7 +206,7 @@ def _error(code: str) -> JSONResponse:
 
 _DELIMITERS = {"*": "bold", "_": "italic", "~": "strike"}
 _ENTITY = re.compile(r"&(?:amp|lt|gt);")
-_URL = re.compile(r"https?://[^\s<>]+")
+_URL = re.compile(r"https?://[^\s<>\u200b\u2060]+")
 _CONTROL = re.compile(r"<([^<>]*)>")
 _QUOTE = re.compile(r"[ \t]*(?:&gt;|>)[ \t]?")
 _SPECIAL = {"!here": "@here", "!channel": "@channel", "!everyone": "@everyone"}

@@ -367,7 +367,7 @@ def _error(status: int, code: int, message: str) -> JSONResponse:
 # ---- WhatsApp formatting, as the app displays it ------------------------------------------
 
 _DELIMITERS = {"*": "bold", "_": "italic", "~": "strike"}
-_URL = re.compile(r"https?://\S+")
+_URL = re.compile(r"https?://[^\s\u200b\u2060]+")
 _QUOTE = re.compile(r"[ \t]*> ?")
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from hub.core.commands import parse_command
 from hub.core.delivery import Destination
-from hub.core.dialects import LOOKALIKES, guard_line, join_flanked, lookalike
+from hub.core.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
 from hub.core.domain import Identity
 from hub.core.events import (
     ButtonClicked,
@@ -42,10 +42,13 @@ from hub.core.richtext import (
     Strike,
     Text,
     block_lines,
+    bold_unless_on,
     flatten,
+    plain_inline,
 )
 
 PLATFORM = "slack"
+LINK_SCHEMES = ("http://", "https://", "mailto:")
 SECTION_LIMIT = 3000
 MESSAGE_LIMIT = 12_000
 MAX_BLOCKS = 45  # below Slack's 50, leaving room for the actions block
@@ -78,7 +81,7 @@ def to_mrkdwn(children: tuple[Inline, ...]) -> str:
 
 
 _Flanked = Bold | Italic | Strike | Code
-_MARKS: dict[type, tuple[str, str]] = {Bold: ("*", "*"), Italic: ("_", "_"), Strike: ("~", "~")}
+_MARKS: dict[type, str] = {Bold: "*", Italic: "_", Strike: "~"}
 _BLOCK_START = re.compile(r"\s*&gt;")  # a quote
 
 
@@ -86,15 +89,14 @@ def _inline(node: Inline) -> str:
     if isinstance(node, Text):
         return literal(node.text)
     if isinstance(node, Bold | Italic | Strike):
-        opening, closing = _MARKS[type(node)]
-        return f"{opening}{to_mrkdwn(node.children)}{closing}"
+        return wrap(_MARKS[type(node)], to_mrkdwn(node.children))
     if isinstance(node, Code):
         return f"`{escape(node.text.translate(LOOKALIKES))}`"
     if isinstance(node, Link):
-        if not node.url.lower().startswith(("http://", "https://", "mailto:")):
+        if not node.url.lower().startswith(LINK_SCHEMES):
             return to_mrkdwn(node.children)
         url = node.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
-        return f"<{url}|{to_mrkdwn(node.children)}>"
+        return f"<{url}|{literal(plain_inline(node.children))}>"  # Slack formats no label
     if isinstance(node, Mention):
         user = node.user_id_on(PLATFORM)
         return f"<@{user}>" if user else literal(node.name)
@@ -130,7 +132,7 @@ def _chunks(text: str, limit: int) -> list[str]:
 
 def sections(body: RichText) -> list[str]:
     """The mrkdwn of each section block, in order, each within Slack's 3,000 characters."""
-    flat = flatten(body, bold_unknown_mentions_on=PLATFORM)
+    flat = flatten(body, mentions=bold_unless_on(PLATFORM), link_schemes=LINK_SCHEMES)
     return [chunk for block in flat.blocks for chunk in _chunks(_block_text(block), SECTION_LIMIT)]
 
 

@@ -39,6 +39,7 @@ from hub.core.richtext import (
     Strike,
     Text,
     block_lines,
+    bold_unless_on,
     flatten,
     pack_messages,
 )
@@ -100,7 +101,7 @@ def _block(block: Block) -> list[str]:
 
 def split_html(body: RichText, limit: int = MAX_TEXT) -> list[str]:
     """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
-    flat = flatten(body, bold_unknown_mentions_on=PLATFORM)
+    flat = flatten(body, mentions=bold_unless_on(PLATFORM))
     return pack_messages((_block(block) for block in flat.blocks), limit, _hard_split)
 
 

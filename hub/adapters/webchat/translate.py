@@ -38,7 +38,7 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 def to_html(body: RichText) -> str:
     """Rich text as safe HTML: flattened like every dialect, every character of text escaped,
     links only http(s)/mailto."""
-    return "".join(_block_html(block) for block in flatten(body).blocks)
+    return "".join(_block_html(block) for block in flatten(body, link_schemes=SAFE_SCHEMES).blocks)
 
 
 def _block_html(block: Block) -> str:

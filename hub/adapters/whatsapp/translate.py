@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.core.commands import parse_command
-from hub.core.dialects import LOOKALIKES, guard_line, join_flanked, lookalike
+from hub.core.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
 from hub.core.domain import Identity
 from hub.core.events import (
     ButtonClicked,
@@ -47,6 +47,7 @@ from hub.core.richtext import (
     RichText,
     Strike,
     Text,
+    as_name,
     block_lines,
     flatten,
     pack_messages,
@@ -120,8 +121,7 @@ def _inline(node: Inline) -> str:
     if isinstance(node, Text):
         return literal(node.text)
     if isinstance(node, Bold | Italic | Strike):
-        marker = _MARKS[type(node)]
-        return f"{marker}{to_whatsapp(node.children)}{marker}"
+        return wrap(_MARKS[type(node)], to_whatsapp(node.children))
     if isinstance(node, Code):
         return f"```{node.text.translate(LOOKALIKES)}```"
     if isinstance(node, Link):
@@ -152,7 +152,9 @@ def _hard_split(line: str, limit: int) -> list[str]:
 
 def split_body(body: RichText, limit: int = MAX_BODY) -> list[str]:
     """Message bodies of at most `limit` characters, cut between paragraphs, then lines."""
-    paragraphs = [_block_lines(block) for block in flatten(body).blocks]
+    paragraphs = [
+        _block_lines(block) for block in flatten(body, mentions=as_name, links_as_text=True).blocks
+    ]
     return pack_messages(paragraphs, limit, _hard_split)
 
 
