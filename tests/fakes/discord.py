@@ -1,4 +1,5 @@
-"""A local fake of Discord's REST API and Gateway that validates like Discord does.
+"""A local fake of Discord's REST API and Gateway that validates like Discord does, and reads
+message markdown like Discord's client (`parse_markdown`).
 
 The real discord.py talks to it: REST under `/api/v10` (Bot token auth, exact
 `application/json` responses, `X-RateLimit-*` headers on every message route, 429s with `Via`
@@ -12,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from tests.fakes.markup import Span
 
 TOKEN = "MTAwMQ.fake.discord-bot-token"
 APPLICATION_ID = "1000"
@@ -573,3 +578,148 @@ def _too_many(wait: float, *, is_global: bool) -> Response:
     if is_global:
         response.headers["X-RateLimit-Global"] = "true"
     return response
+
+
+# ---- markdown, as Discord's client displays it --------------------------------------------
+# The inline rules are simple-markdown's (which Discord's client is built on), tried in its
+# order at each position; bold, italic and underline share one rank and the longest match
+# wins. Each line is read on its own (marks never span lines here: stricter than Discord).
+
+_Reader = Callable[[re.Match[str], frozenset[str], Mapping[str, str]], list[Span]]
+_HEADING = re.compile(r"(?:#{1,3}|-#) +")
+_QUOTE = re.compile(r">(?:>>)? ")
+_LIST = re.compile(r" *(?:([*+-])|\d+\.) ")
+_ESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
+_CODE = re.compile(r"(`+)([\s\S]*?[^`])\1(?!`)")
+_ANGLE_LINK = re.compile(r"<(https?://[^ >]+)>")
+_URL = re.compile(r"https?://[^\s\ufeff<]+[^<.,:;\"')\]\s\ufeff]")  # JS's \s has U+FEFF
+_MASKED = re.compile(
+    r"\[((?:\[[^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*)\]"
+    r"\(\s*<?((?:\([^)]*\)|[^\s\\]|\\.)*?)>?(?:\s+['\"]([\s\S]*?)['\"])?\s*\)"
+)
+_USER = re.compile(r"<@!?(\d+)>")
+_OTHER_PINGS = re.compile(r"<@&\d+>|@everyone|@here")
+_TAGS = re.compile(r"<#\d+>|<a?:\w+:\d+>|<t:-?\d+(?::[tTdDfFR])?>|</[\w -]+:\d+>")
+_STRONG = re.compile(r"\*\*((?:\\[\s\S]|[^\\])+?)\*\*(?!\*)")
+_UNDERLINE = re.compile(r"__((?:\\[\s\S]|[^\\])+?)__(?!_)")
+_EM = re.compile(
+    r"\b_((?:__|\\[\s\S]|[^\\_])+?)_\b"
+    r"|\*(?=\S)((?:\*\*|\\[\s\S]|\s+(?:\\[\s\S]|[^\s*\\]|\*\*)|[^\s*\\])+?)\*(?!\*)"
+)
+_DEL = re.compile(r"~~([\s\S]+?)~~(?!_)")
+_SPOILER = re.compile(r"\|\|([\s\S]+?)\|\|")
+_TEXT = re.compile(r"[\s\S]+?(?=[^0-9A-Za-z\s\u00c0-\uffff]|\w+:\S|$)")
+
+
+def parse_markdown(content: str, users: Mapping[str, str] | None = None) -> list[Span]:
+    """What a message's content shows, as spans (see tests/fakes/markup.py): headings,
+    quotes and lists at a line start, then simple-markdown's inline rules. A user mention
+    shows `@name` from `users`; `@everyone`, `@here` and role mentions are marked
+    `everyone` (whether they ping is `allowed_mentions`' business)."""
+    spans: list[Span] = []
+    for index, line in enumerate(content.split("\n")):
+        if index:
+            spans.append(("\n", frozenset()))
+        spans += _line(line, users or {})
+    return spans
+
+
+def _line(line: str, users: Mapping[str, str]) -> list[Span]:
+    for pattern, mark in ((_HEADING, "heading"), (_QUOTE, "quote")):
+        found = pattern.match(line)
+        if found:
+            return _inline(line[found.end() :], frozenset({mark}), users)
+    listed = _LIST.match(line)
+    if listed and listed.group(1):
+        return [("• ", frozenset()), *_inline(line[listed.end() :], frozenset(), users)]
+    if listed:
+        return _inline(line, frozenset({"list"}), users)
+    return _inline(line, frozenset(), users)
+
+
+def _inline(text: str, marks: frozenset[str], users: Mapping[str, str]) -> list[Span]:
+    spans: list[Span] = []
+    position = 0
+    while position < len(text):
+        read, length = _rule(text[position:], marks, users)
+        spans += read
+        position += length
+    return spans
+
+
+def _rule(rest: str, marks: frozenset[str], users: Mapping[str, str]) -> tuple[list[Span], int]:
+    for pattern, reader in _RULES:
+        found = pattern.match(rest)
+        if found:
+            return reader(found, marks, users), found.end()
+    ranked = _emphasis(rest)
+    if ranked is not None:
+        found, mark = ranked
+        inner = next(group for group in found.groups() if group is not None)
+        return _inline(inner, marks | {mark}, users), found.end()
+    for pattern, mark in ((_DEL, "strike"), (_SPOILER, "spoiler")):
+        found = pattern.match(rest)
+        if found:
+            return _inline(found.group(1), marks | {mark}, users), found.end()
+    found = _TEXT.match(rest)
+    length = found.end() if found else 1
+    return [(rest[:length], marks)], length
+
+
+def _emphasis(rest: str) -> tuple[re.Match[str], str] | None:
+    """Bold, italic or underline: simple-markdown ranks them by length (italic first)."""
+    best: tuple[float, re.Match[str], str] | None = None
+    for pattern, mark, bonus in (
+        (_EM, "italic", 0.2),
+        (_STRONG, "bold", 0.1),
+        (_UNDERLINE, "underline", 0.0),
+    ):
+        found = pattern.match(rest)
+        if found and (best is None or found.end() + bonus > best[0]):
+            best = (found.end() + bonus, found, mark)
+    return (best[1], best[2]) if best else None
+
+
+def _literal(found: re.Match[str], marks: frozenset[str], _: Mapping[str, str]) -> list[Span]:
+    return [(found.group(1), marks)]
+
+
+def _code(found: re.Match[str], marks: frozenset[str], _: Mapping[str, str]) -> list[Span]:
+    return [(found.group(2), marks | {"code"})]
+
+
+def _angle_link(found: re.Match[str], marks: frozenset[str], _: Mapping[str, str]) -> list[Span]:
+    return [(found.group(1), marks | {f"link:{found.group(1)}"})]
+
+
+def _address(found: re.Match[str], marks: frozenset[str], _: Mapping[str, str]) -> list[Span]:
+    return [(found.group(), marks | {"autolink"})]
+
+
+def _masked(found: re.Match[str], marks: frozenset[str], users: Mapping[str, str]) -> list[Span]:
+    return _inline(found.group(1), marks | {f"link:{found.group(2)}"}, users)
+
+
+def _user(found: re.Match[str], marks: frozenset[str], users: Mapping[str, str]) -> list[Span]:
+    user = found.group(1)
+    return [("@" + users.get(user, user), marks | {f"mention:{user}"})]
+
+
+def _ping(found: re.Match[str], marks: frozenset[str], _: Mapping[str, str]) -> list[Span]:
+    return [(found.group(), marks | {"everyone"})]
+
+
+def _tag(found: re.Match[str], marks: frozenset[str], _: Mapping[str, str]) -> list[Span]:
+    return [(found.group(), marks | {"tag"})]
+
+
+_RULES: tuple[tuple[re.Pattern[str], _Reader], ...] = (
+    (_ESCAPE, _literal),
+    (_CODE, _code),
+    (_ANGLE_LINK, _angle_link),
+    (_URL, _address),
+    (_MASKED, _masked),
+    (_USER, _user),
+    (_OTHER_PINGS, _ping),
+    (_TAGS, _tag),
+)

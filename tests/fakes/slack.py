@@ -1,4 +1,4 @@
-"""A local fake of the Slack Web API that validates like Slack does.
+"""A local fake of the Slack Web API that validates like Slack does, and reads mrkdwn like it.
 
 The real slack-sdk AsyncWebClient talks to it over HTTP. It checks the bearer token, channels
 (unknown, bot not a member, archived), text and Block Kit limits, and per-channel rate limits
@@ -7,10 +7,13 @@ The real slack-sdk AsyncWebClient talks to it over HTTP. It checks the bearer to
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -19,6 +22,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.markup import CLOSES_BEFORE, OPENS_AFTER, Atom, Span, flanked
 
 BOT_USER = "U0BOT"
 KNOWN_BLOCKS = {
@@ -195,3 +200,90 @@ def _ok(**fields: Any) -> JSONResponse:
 
 def _error(code: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": code})
+
+
+# ---- mrkdwn, as Slack displays it ---------------------------------------------------------
+
+_DELIMITERS = {"*": "bold", "_": "italic", "~": "strike"}
+_ENTITY = re.compile(r"&(?:amp|lt|gt);")
+_URL = re.compile(r"https?://[^\s<>\u200b\u2060]+")
+_CONTROL = re.compile(r"<([^<>]*)>")
+_QUOTE = re.compile(r"[ \t]*(?:&gt;|>)[ \t]?")
+_SPECIAL = {"!here": "@here", "!channel": "@channel", "!everyone": "@everyone"}
+
+
+def parse_mrkdwn(text: str, users: Mapping[str, str] | None = None) -> list[Span]:
+    """What a section's mrkdwn shows, as spans (see tests/fakes/markup.py). Documented rules:
+    `&amp; &lt; &gt;` are the only escapes and `<…>` is always a control sequence (a raw `<`
+    or `>` is marked `unescaped`); `*b* _i_ ~s~` and `` `code` `` mark a span of one line;
+    a line starting with `>` is a quote; bare web addresses are linked whole; a link's label
+    is shown as text. User mentions show `@name` from `users`."""
+    spans: list[Span] = []
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            spans.append(("\n", frozenset()))
+        quote = _QUOTE.match(line)
+        body = line[quote.end() :] if quote else line
+        extra = frozenset({"quote"}) if quote else frozenset()
+        atoms = _atoms(body, users or {})
+        spans += [(shown, marks | extra) for shown, marks in flanked(atoms, body, _DELIMITERS)]
+    return spans
+
+
+def _atoms(line: str, users: Mapping[str, str]) -> list[Atom]:
+    atoms: list[Atom] = []
+    position = 0
+    while position < len(line):
+        atom = _atom_at(line, position, users)
+        atoms.append(atom)
+        position = atom.end
+    return atoms
+
+
+def _atom_at(line: str, at: int, users: Mapping[str, str]) -> Atom:
+    for reader in (_control, _entity, _address, _code):
+        atom = reader(line, at, users)
+        if atom is not None:
+            return atom
+    char = line[at]
+    if char in "<>":
+        return Atom(char, frozenset({"unescaped"}), at, at + 1)
+    return Atom(char, frozenset(), at, at + 1, char if char in _DELIMITERS else "")
+
+
+def _control(line: str, at: int, users: Mapping[str, str]) -> Atom | None:
+    found = _CONTROL.match(line, at)
+    if found is None:
+        return None
+    inside = found.group(1)
+    if inside.startswith("@"):
+        user = inside[1:].split("|")[0]
+        return Atom("@" + users.get(user, user), frozenset({f"mention:{user}"}), at, found.end())
+    if inside.split("|")[0] in _SPECIAL or inside.startswith("!"):
+        shown = _SPECIAL.get(inside.split("|")[0], inside)
+        return Atom(shown, frozenset({"everyone"}), at, found.end())
+    target, _, label = inside.partition("|")
+    mark = "channel" if target.startswith("#") else f"link:{html.unescape(target)}"
+    return Atom(html.unescape(label or target), frozenset({mark}), at, found.end())
+
+
+def _entity(line: str, at: int, _: Mapping[str, str]) -> Atom | None:
+    found = _ENTITY.match(line, at)
+    return Atom(html.unescape(found.group()), frozenset(), at, found.end()) if found else None
+
+
+def _address(line: str, at: int, _: Mapping[str, str]) -> Atom | None:
+    found = _URL.match(line, at)
+    if found is None or (at and line[at - 1] not in OPENS_AFTER):
+        return None
+    return Atom(html.unescape(found.group()), frozenset({"autolink"}), at, found.end())
+
+
+def _code(line: str, at: int, _: Mapping[str, str]) -> Atom | None:
+    if line[at] != "`" or (at and line[at - 1] not in OPENS_AFTER):
+        return None
+    end = line.find("`", at + 1)
+    after = line[end + 1] if 0 <= end < len(line) - 1 else "\n"
+    if end <= at + 1 or line[at + 1].isspace() or after not in CLOSES_BEFORE:
+        return None
+    return Atom(html.unescape(line[at + 1 : end]), frozenset({"code"}), at, end + 1)

@@ -2,11 +2,12 @@
 
 The real python-telegram-bot `Bot` talks to it over HTTP (form-encoded bodies, JSON-encoded
 non-string values). It checks the token, chats (unknown, blocked, migrated), text (empty, too
-long, unbalanced HTML), per-chat rate limits (429 with retry_after), and records what it accepts.
+long, HTML Telegram cannot parse: see `parse_html`), per-chat rate limits (429 with retry_after), and records what it accepts.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
@@ -21,24 +22,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.fakes.markup import MarkupError, Span
+
 TOKEN = "123456:TEST-token"
-ALLOWED_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "code",
-    "pre",
-    "a",
-    "tg-spoiler",
-    "blockquote",
-}
-_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
 
 
 @dataclass
@@ -187,24 +173,12 @@ def _text_problem(args: dict[str, Any]) -> Response | None:
         return _fail(400, "Bad Request: message text is empty")
     if len(text) > 4096:
         return _fail(400, "Bad Request: message is too long")
-    if args.get("parse_mode") == "HTML" and not _balanced(text):
-        return _fail(
-            400, "Bad Request: can't parse entities: unsupported start tag or unclosed tag"
-        )
+    if args.get("parse_mode") == "HTML":
+        try:
+            parse_html(text)
+        except MarkupError as error:
+            return _fail(400, f"Bad Request: can't parse entities: {error}")
     return None
-
-
-def _balanced(text: str) -> bool:
-    stack: list[str] = []
-    for closing, name in _TAG.findall(text):
-        if name.lower() not in ALLOWED_TAGS:
-            return False
-        if not closing:
-            stack.append(name.lower())
-        elif not stack or stack.pop() != name.lower():
-            return False
-    stripped = _TAG.sub("", text)
-    return not stack and "<" not in stripped and ">" not in stripped
 
 
 async def _args(request: Request) -> dict[str, Any]:
@@ -235,3 +209,86 @@ def _fail(status: int, description: str, parameters: dict[str, Any] | None = Non
     if parameters:
         body["parameters"] = parameters
     return Response(json.dumps(body), status_code=status, media_type="application/json")
+
+
+# ---- HTML, as Telegram parses it ----------------------------------------------------------
+
+_MARKS = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strike",
+    "strike": "strike",
+    "del": "strike",
+    "code": "code",
+    "pre": "code",
+    "tg-spoiler": "spoiler",
+    "blockquote": "quote",
+    "a": "link",
+}
+_TOKEN = re.compile(
+    r"<(?P<closing>/?)(?P<tag>[a-zA-Z-]+)(?P<attributes>(?:\s+[a-zA-Z-]+=\"[^\"<]*\")*)\s*>"
+    r"|&(?P<entity>lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);"
+    r"|(?P<raw>[<>&])"
+)
+_HREF = re.compile(r'\s+href="([^"]*)"')
+_USER_LINK = re.compile(r"tg://user\?id=(\d+)")
+
+
+def parse_html(text: str) -> list[Span]:
+    """What an HTML message shows, as spans (see tests/fakes/markup.py), or MarkupError where
+    Telegram answers "can't parse entities". Documented rules: only the supported tags; `<`,
+    `>` and `&` outside tags and entities must be escaped; the named entities are `&lt;`,
+    `&gt;`, `&amp;`, `&quot;` only; code and pre hold no other entity, nor a link a link;
+    `<a href="tg://user?id=N">` mentions a user."""
+    spans: list[Span] = []
+    open_tags: list[tuple[str, str]] = []
+    position = 0
+    for token in _TOKEN.finditer(text):
+        _text(spans, text[position : token.start()], open_tags)
+        position = token.end()
+        if token.group("raw"):
+            raise MarkupError(f"unescaped {token.group('raw')!r} at byte offset {token.start()}")
+        if token.group("entity"):
+            _text(spans, html.unescape(token.group()), open_tags)
+        else:
+            _tag(token, open_tags)
+    _text(spans, text[position:], open_tags)
+    if open_tags:
+        raise MarkupError(f"can't find end tag corresponding to start tag {open_tags[-1][0]}")
+    return spans
+
+
+def _text(spans: list[Span], text: str, open_tags: list[tuple[str, str]]) -> None:
+    if text:
+        spans.append((text, frozenset(mark for _, mark in open_tags)))
+
+
+def _tag(token: re.Match[str], open_tags: list[tuple[str, str]]) -> None:
+    tag = token.group("tag").lower()
+    if tag not in _MARKS:
+        raise MarkupError(f"unsupported start tag {tag!r}")
+    if token.group("closing"):
+        if not open_tags or open_tags[-1][0] != tag:
+            raise MarkupError(f"unmatched end tag {tag!r}")
+        open_tags.pop()
+        return
+    if any(_MARKS[name] == "code" for name, _ in open_tags) or (
+        tag == "a" and any(name == "a" for name, _ in open_tags)
+    ):
+        raise MarkupError(f"entity {tag!r} can't be nested there")
+    open_tags.append((tag, _mark(tag, token.group("attributes"))))
+
+
+def _mark(tag: str, attributes: str) -> str:
+    if tag != "a":
+        return _MARKS[tag]
+    href = _HREF.search(attributes)
+    if href is None:
+        raise MarkupError("a link without href")
+    target = html.unescape(href.group(1))
+    user = _USER_LINK.fullmatch(target)
+    return f"mention:{user.group(1)}" if user else f"link:{target}"

@@ -7,6 +7,7 @@ WhatsApp sender or a Messaging Service), the body and Content templates, per-sen
 (429) and opt-outs (21610), and applies the 24-hour customer-service window: a free-form message
 to a member who has not written within 24 h is accepted, then fails with 63016. Status callbacks
 are queued in `callbacks`, signed like Twilio signs them, and posted by `flush_callbacks`.
+`parse_whatsapp` reads a body's formatting the way WhatsApp displays it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
+
+from tests.fakes.markup import CLOSES_BEFORE, OPENS_AFTER, Atom, Span, bullet, flanked
 
 API_VERSION = "2010-04-01"
 MAX_BODY = 1600
@@ -359,3 +362,66 @@ def _error(status: int, code: int, message: str) -> JSONResponse:
         },
         status_code=status,
     )
+
+
+# ---- WhatsApp formatting, as the app displays it ------------------------------------------
+
+_DELIMITERS = {"*": "bold", "_": "italic", "~": "strike"}
+_URL = re.compile(r"https?://[^\s\u200b\u2060]+")
+_QUOTE = re.compile(r"[ \t]*> ?")
+
+
+def parse_whatsapp(body: str) -> list[Span]:
+    """What a body shows, as spans (see tests/fakes/markup.py). WhatsApp's documented
+    formatting: `*bold*`, `_italic_`, `~strike~`, ```` ```monospace``` ```` and `` `code` ``
+    on one line, with no escape; `> ` quotes; `* ` and `- ` bullets (shown "• "); numbered
+    lists show their numbers as typed; web addresses are linked whole."""
+    spans: list[Span] = []
+    for index, line in enumerate(body.split("\n")):
+        if index:
+            spans.append(("\n", frozenset()))
+        spans += _whatsapp_line(line)
+    return spans
+
+
+def _whatsapp_line(line: str) -> list[Span]:
+    quote = _QUOTE.match(line)
+    if quote:
+        return [(text, marks | {"quote"}) for text, marks in _whatsapp_line(line[quote.end() :])]
+    listed = bullet(line, ("*", "-"))
+    if listed:
+        shown, rest = listed
+        return [(shown, frozenset()), *flanked(_whatsapp_atoms(rest), rest, _DELIMITERS)]
+    return flanked(_whatsapp_atoms(line), line, _DELIMITERS)
+
+
+def _whatsapp_atoms(line: str) -> list[Atom]:
+    atoms: list[Atom] = []
+    position = 0
+    while position < len(line):
+        atom = _monospace(line, position) or _whatsapp_address(line, position)
+        if atom is None:
+            char = line[position]
+            delimiter = char if char in _DELIMITERS else ""
+            atom = Atom(char, frozenset(), position, position + 1, delimiter)
+        atoms.append(atom)
+        position = atom.end
+    return atoms
+
+
+def _whatsapp_address(line: str, at: int) -> Atom | None:
+    found = _URL.match(line, at)
+    if found is None or (at and line[at - 1] not in OPENS_AFTER):
+        return None
+    return Atom(found.group(), frozenset({"autolink"}), at, found.end())
+
+
+def _monospace(line: str, at: int) -> Atom | None:
+    fence = "```" if line.startswith("```", at) else "`" if line.startswith("`", at) else ""
+    if not fence or (at and line[at - 1] not in OPENS_AFTER):
+        return None
+    end = line.find(fence, at + len(fence) + 1)
+    after = line[end + len(fence)] if 0 <= end < len(line) - len(fence) else "\n"
+    if end < 0 or line[at + len(fence)].isspace() or after not in CLOSES_BEFORE:
+        return None
+    return Atom(line[at + len(fence) : end], frozenset({"code"}), at, end + len(fence))

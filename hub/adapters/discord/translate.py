@@ -1,7 +1,7 @@
 """Pure translation between Discord's wire formats and core types (no I/O).
 
-Outbound: rich text → Discord markdown, with every markdown and mention character of member
-text backslash-escaped and `allowed_mentions` naming only the members the hub meant to mention
+Outbound: rich text, flattened, → Discord markdown, with every markdown and mention character
+of text backslash-escaped (bare web addresses aside) and `allowed_mentions` naming only the members the hub meant to mention
 (so member text can never ping @everyone or a role); split at paragraph boundaries under
 2,000 characters; buttons as components; polls as native polls. A random `nonce` per message,
 stored with the delivery, lets Discord drop a retried duplicate (`enforce_nonce`).
@@ -18,6 +18,7 @@ from typing import Any
 
 from hub.adapters.wire import tolerant
 from hub.core.commands import parse_command
+from hub.core.dialects import LOOKALIKES, ZERO_WIDTH_SPACE, guard_line, split_web_addresses
 from hub.core.domain import Identity
 from hub.core.events import (
     ButtonClicked,
@@ -44,6 +45,8 @@ from hub.core.richtext import (
     Strike,
     Text,
     block_lines,
+    bold_unless_on,
+    flatten,
     pack_messages,
 )
 
@@ -64,24 +67,53 @@ CAPABILITIES = Capabilities(
 )
 COMMAND_NAME = "hub"
 COMMAND_OPTION = "command"
-_SPECIAL = re.compile(r"([\\*_~|`>#\-\[\]()<@])")
+_SPECIAL = re.compile(r"([\\*_|`>#\-+\[\]()<@])")
+# Discord's strike-through ends at the first `~~`, escaped or not: tildes become look-alikes.
+_TILDE = {ord("~"): LOOKALIKES[ord("~")]}
+_ADDRESS = re.compile(r"https?://[^\s<]+[^<.,:;\"')\]\s]")  # Discord's (simple-markdown's)
+_ADDRESS_END = "\ufeff"
+# Percent-encoded in an address (the same address): parentheses, spaces and `>` would end a
+# masked link's, and a mark around it would end at a `*`, `~` or `|` in it.
+_URL_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "() >*~|"})
+_BLOCK_START = re.compile(r"\s*\d+[.)]\s")  # a numbered list; the other markers are escaped
 _UNESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
 _HUB_TEXT = re.compile(r"^\s*/hub\b", re.IGNORECASE)
 
 
 def escape(text: str) -> str:
-    """Make text literal in Discord markdown: no formatting, link, mention or custom emoji."""
-    return _SPECIAL.sub(r"\\\1", text)
+    """Make text literal in Discord markdown: no formatting, list, heading, link, mention or
+    custom emoji. Bare web addresses are not backslash-escaped, as discord.py's
+    `escape_markdown` leaves them: Discord links them whole, so a backslash would end up in
+    the address; their `*`, `~` and `|` (which would end a mark around them) are
+    percent-encoded instead. Whatever follows an address (an escape, the next mark) would
+    join it too, so an invisible space (U+FEFF, which ends an address for Discord) ends it."""
+    pieces = split_web_addresses(text, _ADDRESS)
+    out: list[str] = []
+    for index, (piece, is_address) in enumerate(pieces):
+        if not is_address:
+            out.append(_SPECIAL.sub(r"\\\1", piece).translate(_TILDE))
+            continue
+        out.append(piece.translate(_URL_ESCAPES))
+        following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+        if not following[:1].isspace():
+            out.append(_ADDRESS_END)
+    return "".join(out)
 
 
 def unescape(markdown: str) -> str:
     """What Discord displays for escaped text (used by tests and the fake)."""
-    return _UNESCAPE.sub(r"\1", markdown)
+    return _UNESCAPE.sub(r"\1", markdown.replace(_ADDRESS_END, ""))
 
 
 def to_markdown(children: tuple[Inline, ...], mentioned: set[str]) -> str:
-    """Inline rich text as Discord markdown; collects the user ids it really mentions."""
-    return "".join(_inline(node, mentioned) for node in children)
+    """Inline rich text (flattened) as Discord markdown; collects the user ids it mentions.
+    Touching bold and italic (`**a***b*`) would read as other marks: a zero-width space
+    separates them."""
+    out = ""
+    for node in children:
+        piece = _inline(node, mentioned)
+        out += ZERO_WIDTH_SPACE + piece if out.endswith("*") and piece.startswith("*") else piece
+    return out
 
 
 _MARKS: dict[type, tuple[str, str]] = {Bold: ("**", "**"), Italic: ("*", "*"), Strike: ("~~", "~~")}
@@ -102,33 +134,56 @@ def _inline(node: Inline, mentioned: set[str]) -> str:
         if user and user.isdigit():
             mentioned.add(user)
             return f"<@{user}>"
-        return f"**{escape(node.name)}**"
+        return escape(node.name)
     return "\n"
 
 
 def _code(text: str) -> str:
-    if "`" not in text:
-        return f"`{text}`"
-    return "`` " + text.replace("``", "`\u200b`") + " ``"
+    """Inline code; Discord finds a mark's end, or a link label's, before the code inside
+    it, so the formatting characters and brackets become look-alikes there, the backtick
+    included (code has no escape)."""
+    return f"`{text.translate(LOOKALIKES).translate(_BRACKETS)}`"
+
+
+# Discord finds a masked link's label by its brackets, escaped or not: in a label they
+# become full-width look-alikes.
+_BRACKETS = str.maketrans({"[": "［", "]": "］"})
 
 
 def _link(node: Link, mentioned: set[str]) -> str:
     """A masked link; the URL in <…> so Discord shows no preview; other schemes stay text."""
-    label = to_markdown(node.children, mentioned)
     if not node.url.lower().startswith(("http://", "https://")):
-        return label
-    url = node.url.replace(")", "%29").replace("(", "%28").replace(" ", "%20").replace(">", "%3E")
-    return f"[{label}](<{url}>)"
+        return to_markdown(node.children, mentioned)
+    label = to_markdown(_without_brackets(node.children), mentioned)
+    return f"[{label}](<{node.url.translate(_URL_ESCAPES)}>)"
+
+
+def _without_brackets(children: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for node in children:
+        if isinstance(node, Text):
+            out.append(Text(node.text.translate(_BRACKETS)))
+        elif isinstance(node, Code):
+            out.append(Code(node.text.translate(_BRACKETS)))
+        elif isinstance(node, Bold | Italic | Strike):
+            out.append(type(node)(_without_brackets(node.children)))
+        else:
+            out.append(node)
+    return tuple(out)
 
 
 def _block_lines(block: Block, mentioned: set[str]) -> list[str]:
     bullet = "- " if isinstance(block, BulletList) else ""
-    return [bullet + to_markdown(line, mentioned) for line in block_lines(block)]
+    return [
+        bullet + guard_line(to_markdown(line, mentioned), _BLOCK_START)
+        for line in block_lines(block)
+    ]
 
 
 def split_markdown(body: RichText, mentioned: set[str], limit: int = MAX_CONTENT) -> list[str]:
     """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
-    paragraphs = [_block_lines(block, mentioned) for block in body.blocks]
+    flat = flatten(body, mentions=bold_unless_on(PLATFORM))
+    paragraphs = [_block_lines(block, mentioned) for block in flat.blocks]
     return pack_messages(paragraphs, limit, _hard_split)
 
 

@@ -1,19 +1,22 @@
 """Pure translation between Slack's wire formats and core types (no I/O).
 
-Outbound: rich text → mrkdwn in section blocks (≤ 3,000 characters each, ≤ 50 blocks and
-≤ 12,000 characters a message), buttons as an actions block, polls as buttons. Slack's escaping
-(`&`, `<`, `>`) is applied to every character of text, so member text can never ping `<!channel>`.
+Outbound: rich text, flattened, → mrkdwn in section blocks (≤ 3,000 characters each, ≤ 50
+blocks and ≤ 12,000 characters a message), buttons as an actions block, polls as buttons.
+Slack's escaping (`&`, `<`, `>`) is applied to every character of text, so member text can
+never ping `<!channel>`, and `*_~` and the backtick become look-alikes, so it never formats.
 Inbound: Events API envelopes, slash commands and interactivity payloads → core events.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from hub.adapters.wire import tolerant
 from hub.core.commands import parse_command
 from hub.core.delivery import Destination
+from hub.core.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
 from hub.core.domain import Identity
 from hub.core.events import (
     ButtonClicked,
@@ -39,9 +42,14 @@ from hub.core.richtext import (
     RichText,
     Strike,
     Text,
+    block_lines,
+    bold_unless_on,
+    flatten,
+    plain_inline,
 )
 
 PLATFORM = "slack"
+LINK_SCHEMES = ("http://", "https://", "mailto:")
 SECTION_LIMIT = 3000
 MESSAGE_LIMIT = 12_000
 MAX_BLOCKS = 45  # below Slack's 50, leaving room for the actions block
@@ -58,41 +66,48 @@ CAPABILITIES = Capabilities(
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters; nothing else needs escaping in mrkdwn."""
+    """Slack's three control characters, the only ones mrkdwn can escape."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def literal(text: str) -> str:
+    """Text Slack shows as typed: control characters escaped, and the formatting characters
+    mrkdwn cannot escape (`*_~` and the backtick) made look-alikes, web addresses kept."""
+    return escape(lookalike(text))
+
+
 def to_mrkdwn(children: tuple[Inline, ...]) -> str:
-    """Inline rich text as mrkdwn."""
-    return "".join(_inline(node) for node in children)
+    """Inline rich text (flattened) as mrkdwn."""
+    return join_flanked((_inline(node), isinstance(node, _Flanked)) for node in children)
 
 
-_MARKS: dict[type, tuple[str, str]] = {Bold: ("*", "*"), Italic: ("_", "_"), Strike: ("~", "~")}
+_Flanked = Bold | Italic | Strike | Code
+_MARKS: dict[type, str] = {Bold: "*", Italic: "_", Strike: "~"}
+_BLOCK_START = re.compile(r"\s*&gt;")  # a quote
 
 
 def _inline(node: Inline) -> str:
     if isinstance(node, Text):
-        return escape(node.text)
+        return literal(node.text)
     if isinstance(node, Bold | Italic | Strike):
-        opening, closing = _MARKS[type(node)]
-        return f"{opening}{to_mrkdwn(node.children)}{closing}"
+        return wrap(_MARKS[type(node)], to_mrkdwn(node.children))
     if isinstance(node, Code):
-        return f"`{escape(node.text)}`"
+        return f"`{escape(node.text.translate(LOOKALIKES))}`"
     if isinstance(node, Link):
-        if not node.url.lower().startswith(("http://", "https://", "mailto:")):
+        if not node.url.lower().startswith(LINK_SCHEMES):
             return to_mrkdwn(node.children)
         url = node.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
-        return f"<{url}|{to_mrkdwn(node.children)}>"
+        return f"<{url}|{literal(plain_inline(node.children))}>"  # Slack formats no label
     if isinstance(node, Mention):
         user = node.user_id_on(PLATFORM)
-        return f"<@{user}>" if user else f"*{escape(node.name)}*"
+        return f"<@{user}>" if user else literal(node.name)
     return "\n"
 
 
 def _block_text(block: Block) -> str:
     if isinstance(block, BulletList):
         return "\n".join("• " + to_mrkdwn(item) for item in block.items)
-    return to_mrkdwn(block.children)
+    return "\n".join(guard_line(to_mrkdwn(line), _BLOCK_START) for line in block_lines(block))
 
 
 def _chunks(text: str, limit: int) -> list[str]:
@@ -118,7 +133,8 @@ def _chunks(text: str, limit: int) -> list[str]:
 
 def sections(body: RichText) -> list[str]:
     """The mrkdwn of each section block, in order, each within Slack's 3,000 characters."""
-    return [chunk for block in body.blocks for chunk in _chunks(_block_text(block), SECTION_LIMIT)]
+    flat = flatten(body, mentions=bold_unless_on(PLATFORM), link_schemes=LINK_SCHEMES)
+    return [chunk for block in flat.blocks for chunk in _chunks(_block_text(block), SECTION_LIMIT)]
 
 
 def _messages(texts: list[str]) -> list[list[str]]:

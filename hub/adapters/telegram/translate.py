@@ -1,6 +1,6 @@
 """Pure translation between Telegram's wire formats and core types (no I/O).
 
-Outbound: rich text → Telegram HTML (only `&`, `<`, `>` need escaping, so names like
+Outbound: rich text, flattened, → Telegram HTML (only `&`, `<`, `>` need escaping, so names like
 "Jean-Pierre", "C'est top !" or "1.5x" can never break a message), split at paragraph
 boundaries under 4,096 characters with every part a complete HTML document; buttons as an
 inline keyboard; polls as native non-anonymous polls. Inbound: Update dicts → core events.
@@ -40,6 +40,8 @@ from hub.core.richtext import (
     Strike,
     Text,
     block_lines,
+    bold_unless_on,
+    flatten,
     pack_messages,
 )
 
@@ -88,11 +90,7 @@ def _inline(node: Inline) -> str:
     if isinstance(node, Mention):
         user = node.user_id_on(PLATFORM)
         name = html.escape(node.name, quote=False)
-        return (
-            f'<a href="tg://user?id={user}">{name}</a>'
-            if user and user.isdigit()
-            else f"<b>{name}</b>"
-        )
+        return f'<a href="tg://user?id={user}">{name}</a>' if user and user.isdigit() else name
     return "\n"
 
 
@@ -104,7 +102,8 @@ def _block(block: Block) -> list[str]:
 
 def split_html(body: RichText, limit: int = MAX_TEXT) -> list[str]:
     """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
-    return pack_messages((_block(block) for block in body.blocks), limit, _hard_split)
+    flat = flatten(body, mentions=bold_unless_on(PLATFORM))
+    return pack_messages((_block(block) for block in flat.blocks), limit, _hard_split)
 
 
 def _hard_split(line: str, limit: int) -> list[str]:

@@ -24,6 +24,7 @@ from hub.core.richtext import (
     RichText,
     Strike,
     Text,
+    flatten,
     plain_text,
 )
 
@@ -35,8 +36,9 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def to_html(body: RichText) -> str:
-    """Rich text as safe HTML: every character of text is escaped, links only http(s)/mailto."""
-    return "".join(_block_html(block) for block in body.blocks)
+    """Rich text as safe HTML: flattened like every dialect, every character of text escaped,
+    links only http(s)/mailto."""
+    return "".join(_block_html(block) for block in flatten(body, link_schemes=SAFE_SCHEMES).blocks)
 
 
 def _block_html(block: Block) -> str:

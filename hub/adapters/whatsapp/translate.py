@@ -1,7 +1,7 @@
 """Pure translation between Twilio's WhatsApp wire formats and core types (no I/O).
 
-Outbound: rich text → WhatsApp formatting (`*bold*`, `_italic_`, ```monospace```), mentions
-as names, links as "label (url)", split under 1,600 characters between paragraphs. WhatsApp
+Outbound: rich text, flattened, → WhatsApp formatting (`*bold*`, `_italic_`, ```monospace```),
+mentions as names, links as "label (url)", split under 1,600 characters between paragraphs. WhatsApp
 has no escape syntax, so the formatting characters inside text (a member's name, their words)
 become look-alikes that cannot format. Buttons become numbered choices the member answers
 with a number. Inbound: Twilio's form fields → core events; keywords (JOIN, STOP, START,
@@ -20,6 +20,7 @@ from typing import Any
 
 from hub.adapters.wire import tolerant
 from hub.core.commands import parse_command
+from hub.core.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
 from hub.core.domain import Identity
 from hub.core.events import (
     ButtonClicked,
@@ -47,7 +48,9 @@ from hub.core.richtext import (
     RichText,
     Strike,
     Text,
+    as_name,
     block_lines,
+    flatten,
     pack_messages,
     plain_text,
 )
@@ -73,9 +76,8 @@ STOP_WORDS = {
 START_WORDS = {"START", "UNSTOP", "RESUME", "DEMARRER", "REPRENDRE"}
 HELP_WORDS = {"HELP", "INFO", "AIDE"}
 
-# Formatting characters inside text become look-alikes: WhatsApp has no way to escape them.
-_LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
-_URL = re.compile(r"https?://\S+")
+# A quote or a bullet; numbered lists show their numbers as typed (and choices use them).
+_BLOCK_START = re.compile(r"\s*(?:>|-\s)")
 
 DEFAULT_CHOOSE = {
     "fr": "_Réponds avec le numéro de ton choix._",
@@ -102,20 +104,17 @@ def capabilities(messages_per_second: int, hold_for: timedelta | None) -> Capabi
 
 
 def literal(text: str) -> str:
-    """Text that WhatsApp shows as typed: formatting characters outside URLs neutralised."""
-    pieces, position = [], 0
-    for url in _URL.finditer(text):
-        pieces += [text[position : url.start()].translate(_LOOKALIKES), url.group()]
-        position = url.end()
-    pieces.append(text[position:].translate(_LOOKALIKES))
-    return "".join(pieces)
+    """Text that WhatsApp shows as typed: formatting characters outside web addresses
+    become look-alikes (the table every renderer without escapes shares)."""
+    return lookalike(text)
 
 
 def to_whatsapp(children: tuple[Inline, ...]) -> str:
-    """Inline rich text in WhatsApp's formatting."""
-    return "".join(_inline(node) for node in children)
+    """Inline rich text (flattened) in WhatsApp's formatting."""
+    return join_flanked((_inline(node), isinstance(node, _Flanked)) for node in children)
 
 
+_Flanked = Bold | Italic | Strike | Code
 _MARKS: dict[type, str] = {Bold: "*", Italic: "_", Strike: "~"}
 
 
@@ -123,9 +122,9 @@ def _inline(node: Inline) -> str:
     if isinstance(node, Text):
         return literal(node.text)
     if isinstance(node, Bold | Italic | Strike):
-        return _wrap(_MARKS[type(node)], to_whatsapp(node.children))
+        return wrap(_MARKS[type(node)], to_whatsapp(node.children))
     if isinstance(node, Code):
-        return _wrap("```", node.text.replace("```", "ˋˋˋ"))
+        return f"```{node.text.translate(LOOKALIKES)}```"
     if isinstance(node, Link):
         label = to_whatsapp(node.children)
         if not node.url.lower().startswith(("http://", "https://")):
@@ -136,18 +135,9 @@ def _inline(node: Inline) -> str:
     return "\n"
 
 
-def _wrap(marker: str, inner: str) -> str:
-    """Markers only around visible text: WhatsApp ignores `* bold*`, and `**` shows as is."""
-    stripped = inner.strip()
-    if not stripped:
-        return inner
-    start = inner.index(stripped[0])
-    return f"{inner[:start]}{marker}{stripped}{marker}{inner[start + len(stripped) :]}"
-
-
 def _block_lines(block: Block) -> list[str]:
     bullet = "- " if isinstance(block, BulletList) else ""
-    return [bullet + to_whatsapp(line) for line in block_lines(block)]
+    return [bullet + guard_line(to_whatsapp(line), _BLOCK_START) for line in block_lines(block)]
 
 
 def _hard_split(line: str, limit: int) -> list[str]:
@@ -163,7 +153,9 @@ def _hard_split(line: str, limit: int) -> list[str]:
 
 def split_body(body: RichText, limit: int = MAX_BODY) -> list[str]:
     """Message bodies of at most `limit` characters, cut between paragraphs, then lines."""
-    paragraphs = [_block_lines(block) for block in body.blocks]
+    paragraphs = [
+        _block_lines(block) for block in flatten(body, mentions=as_name, links_as_text=True).blocks
+    ]
     return pack_messages(paragraphs, limit, _hard_split)
 
 

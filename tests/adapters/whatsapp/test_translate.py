@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hub.adapters.whatsapp import translate
 from hub.core.delivery import Destination
+from hub.core.dialects import WEB_ADDRESS
 from hub.core.events import (
     ButtonClicked,
     CommandInvoked,
@@ -16,9 +17,18 @@ from hub.core.events import (
     OptedOut,
 )
 from hub.core.outbound import Button, MemberTarget, Outbound
-from hub.core.richtext import Mention, Paragraph, RichText, escape_markup, parse_markup
+from hub.core.richtext import (
+    Mention,
+    Paragraph,
+    RichText,
+    as_name,
+    escape_markup,
+    parse_markup,
+)
 from hub.core.templates import member_variables, render_template
+from tests.adapters.markup_checks import Dialect, expected_spans, rich_texts, shown
 from tests.adapters.whatsapp.conftest import HUB_NUMBER, message_form
+from tests.fakes.twilio import parse_whatsapp
 
 LISTS = translate.ListsOf("inside-freelancing", {"main": "membres", "annonces": "news"}, "JOIN")
 MEMBER = "whatsapp:+33612345678"
@@ -54,7 +64,7 @@ def test_mentions_are_names_and_member_text_can_never_format() -> None:
 @given(st.text(min_size=1, max_size=300))
 def test_no_member_text_renders_a_formatting_character(said: str) -> None:
     text = body_of(escape_markup(said))
-    for url in translate._URL.findall(text):
+    for url in WEB_ADDRESS.findall(text):
         text = text.replace(url, "")
     assert not set("*_~`") & set(text)
 
@@ -172,3 +182,29 @@ def test_rich_text_with_nothing_in_it_still_sends_something() -> None:
 
 def test_struck_text_is_single_tildes() -> None:
     assert body_of("~~complet~~ et ~10") == "~complet~ et ∼10"
+
+
+# ---- markup from members and owners shows cleanly (issue 11, point 7) ----------------------
+
+WHATSAPP = Dialect("whatsapp", mentions=as_name, links_as_text=True)
+
+
+def test_a_bold_title_around_a_mention_shows_as_one_bold_title() -> None:
+    body = render_template(
+        "🌟 **À la une : {{ featured.mention }}**", {"featured": member_variables(9, "*Amélie*")}
+    )
+    outbound = Outbound(key="k", target=MemberTarget(member_id=1), body=body)
+    (payload,) = translate.render(outbound, "")
+    assert payload["body"] == "🌟 *À la une : ∗Amélie∗*"
+    assert shown(parse_whatsapp(payload["body"])) == [
+        ("🌟 ", frozenset()),
+        ("À la une : ∗Amélie∗", {"bold"}),
+    ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(rich_texts("whatsapp"))
+def test_any_rich_text_shows_on_whatsapp_exactly_as_meant(body: RichText) -> None:
+    payloads = translate.render(Outbound(key="k", target=MemberTarget(member_id=1), body=body), "")
+    assume(len(payloads) == 1)  # long texts are split: shown by the splitting tests
+    assert shown(parse_whatsapp(payloads[0]["body"])) == shown(expected_spans(body, WHATSAPP))
