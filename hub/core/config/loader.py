@@ -7,7 +7,7 @@ is returned unless every file is valid, so a process never starts on half a conf
 from __future__ import annotations
 
 import difflib
-import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +15,14 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
 
-from hub.core.config.models import HubConfig
+from hub.core.config.interpolation import Source, interpolate
+from hub.core.config.models import HubConfig, SecretRule
 
 C = TypeVar("C", bound=HubConfig)
 Key = tuple[str | int, ...]
-_VARIABLE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_HIDDEN_MIN = 4  # shorter values from the environment would mask ordinary words in messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +61,18 @@ class LoadedConfig(Generic[C]):
 
 @dataclass
 class _Document:
-    """A parsed file: plain data, the position of every key path, and what came from env."""
+    """A parsed file: plain data, the position of every key path, and how each string was made.
+
+    `reported`: paths whose problem is already told (an unset variable, a secret written in the
+    file), so validation does not tell it again in other words.
+    """
 
     file: str
-    data: Any
-    positions: dict[Key, tuple[int, int]]
-    from_env: set[Key]
-    issues: list[ConfigIssue]
-    unset: set[Key] = field(default_factory=set)
+    data: Any = None
+    positions: dict[Key, tuple[int, int]] = field(default_factory=dict)
+    sources: dict[Key, Source] = field(default_factory=dict)
+    issues: list[ConfigIssue] = field(default_factory=list)
+    reported: set[Key] = field(default_factory=set)
     key_positions: dict[Key, tuple[int, int]] = field(default_factory=dict)
 
     def issue(
@@ -75,6 +81,26 @@ class _Document:
         at = self.key_positions.get(path) if at_key else None
         line, column = at if at is not None else self.position(path)
         return ConfigIssue(self.file, line, column, ".".join(str(p) for p in path), message, hint)
+
+    def env_sources(self, path: Key) -> list[Source]:
+        """What the environment filled in at `path`, inside it, or in a section holding it."""
+        return [
+            source
+            for key, source in self.sources.items()
+            if source.from_env and (key[: len(path)] == path or path[: len(key)] == key)
+        ]
+
+    def env_names(self, path: Key) -> list[str]:
+        """The variables read from the environment at, inside or around `path`."""
+        return list(dict.fromkeys(n for source in self.env_sources(path) for n in source.read))
+
+    def hide(self, path: Key, text: str) -> str:
+        """`text` with every value the environment supplied around `path` masked."""
+        for source in self.env_sources(path):
+            for name, value in zip(source.read, source.values, strict=True):
+                if len(value) >= _HIDDEN_MIN:
+                    text = text.replace(value, f"[value from ${{{name}}} not shown]")
+        return text
 
     def position(self, path: Key) -> tuple[int | None, int | None]:
         for end in range(len(path), -1, -1):
@@ -114,7 +140,7 @@ def load_configs(path: Path, model: type[C], env: Mapping[str, str]) -> list[Loa
 
 
 def _parse(file: Path, env: Mapping[str, str]) -> _Document:
-    document = _Document(str(file), None, {}, set(), [])
+    document = _Document(str(file))
     try:
         root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -173,18 +199,12 @@ def _build_mapping(
 
 
 def _interpolate(value: str, path: Key, document: _Document, env: Mapping[str, str]) -> Any:
-    if "${" not in value:
-        return value
-
-    def substitute(match: re.Match[str]) -> str:
-        if match.group(0) == "$${":
-            return "${"
-        name, default = match.group(1), match.group(2)
-        if name in env:
-            return env[name]
-        if default is not None:
-            return default
-        document.unset.add(path)
+    result, source = interpolate(value, env)
+    if source is None:
+        return result
+    document.sources[path] = source
+    for name in source.missing:
+        document.reported.add(path)
         document.issues.append(
             document.issue(
                 path,
@@ -192,10 +212,7 @@ def _interpolate(value: str, path: Key, document: _Document, env: Mapping[str, s
                 f"export {name}=… or write ${{{name}:-default}}",
             )
         )
-        return ""
-
-    document.from_env.add(path)
-    return _VARIABLE.sub(substitute, value)
+    return result
 
 
 def _validate(document: _Document, model: type[C]) -> C | None:
@@ -205,7 +222,7 @@ def _validate(document: _Document, model: type[C]) -> C | None:
         return model.model_validate(document.data)
     except ValidationError as error:
         errors = [
-            e for e in error.errors(include_url=False) if tuple(e["loc"]) not in document.unset
+            e for e in error.errors(include_url=False) if tuple(e["loc"]) not in document.reported
         ]
         document.issues += [_translate(document, model, e) for e in errors]
         return None
@@ -214,6 +231,9 @@ def _validate(document: _Document, model: type[C]) -> C | None:
 def _translate(document: _Document, model: type[BaseModel], error: Any) -> ConfigIssue:
     path: Key = tuple(error["loc"])
     kind, message = error["type"], str(error["msg"]).removeprefix("Value error, ")
+    if kind.startswith("secret_"):
+        names = document.env_names(path) or ["the secret"]
+        return document.issue(path, f"{names[0]} {message}", error["ctx"].get("hint") or None)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, path[:-1])
         close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
@@ -227,11 +247,19 @@ def _translate(document: _Document, model: type[BaseModel], error: Any) -> Confi
         return document.issue(path, f"unknown key '{path[-1]}'", hint, at_key=True)
     if kind == "missing":
         return document.issue(path, f"missing required key '{path[-1]}'")
-    if kind in ("literal_error", "enum"):
-        return document.issue(path, f"{message}, got {error.get('input')!r}")
-    if kind.endswith("_type") or kind.endswith("_parsing") or kind == "string_pattern_mismatch":
-        return document.issue(path, f"{message}, got {error.get('input')!r}")
-    return document.issue(path, message)
+    if kind in ("literal_error", "enum", "string_pattern_mismatch") or kind.endswith(
+        ("_type", "_parsing")
+    ):
+        return document.issue(path, f"{message}{_got(document, path, error.get('input'))}")
+    return document.issue(path, document.hide(path, message))
+
+
+def _got(document: _Document, path: Key, value: Any) -> str:
+    """What was given, unless the environment gave it (a token in the wrong variable…)."""
+    names = document.env_names(path)
+    if names:
+        return f" (value from {', '.join(f'${{{n}}}' for n in names)} not shown)"
+    return f", got {value!r}"
 
 
 def _allowed_keys(model: type[BaseModel], path: Key) -> list[str]:
@@ -260,31 +288,73 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _secret_issues(document: _Document, model: Any, data: Any, path: Key) -> list[ConfigIssue]:
-    """Secrets written literally in the file, found by walking the model beside the raw data."""
+    """Secrets not read whole from the environment, or read empty, found by walking the model
+    beside the raw data; every SecretStr field of every section is checked the same way."""
     if not (isinstance(model, type) and issubclass(model, BaseModel) and isinstance(data, dict)):
         return []
     issues: list[ConfigIssue] = []
     for name, info in model.model_fields.items():
         child = (*path, name)
-        if name not in data or data[name] in (None, ""):
+        if data.get(name) is None or child in document.reported:
             continue
-        if _is_secret(info.annotation) and child not in document.from_env:
+        if _is_secret(info.annotation):
             extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
             env_name = str(extra.get("env") or "_".join(str(p) for p in child[1:]).upper())
-            issues.append(
-                document.issue(
-                    child,
-                    "a secret must come from the environment, not the YAML file",
-                    f"write ${{{env_name}}} and set {env_name} in the environment",
-                )
-            )
+            found = _secret_issue(document, child, data[name], env_name, info)
+            if found is not None:
+                document.reported.add(child)
+                issues.append(found)
         else:
             issues += _secret_issues(document, _unwrap(info.annotation), data[name], child)
     return issues
 
 
+def _secret_issue(
+    document: _Document, path: Key, value: Any, env_name: str, info: FieldInfo
+) -> ConfigIssue | None:
+    """Why this secret's value cannot be trusted, if it cannot: see decision 011."""
+    source = document.sources.get(path) or Source()
+    write = f"write ${{{env_name}}} and set {env_name} in the environment"
+    blank = isinstance(value, str) and not value.strip()
+    if source.has_default:
+        message = "a secret cannot have a default: ${VAR:-…} would keep a secret in the file"
+    elif source.names and not source.single_reference:
+        message = "a secret must be exactly one ${VAR}, with nothing written around it"
+    elif not source.from_env:
+        literal = "a secret must come from the environment, not the YAML file"
+        message = "a secret cannot be empty" if blank else literal
+    elif blank:
+        name, rule = source.read[0], _rule_of(info.annotation, info.metadata)
+        hint = rule.hint if rule is not None and rule.hint else f"set {name} to the real value"
+        unset = "" if info.is_required() else "; or remove the key to leave it unset"
+        return document.issue(
+            path, f"{name} is empty; an empty secret would switch authentication off", hint + unset
+        )
+    else:
+        return None
+    return document.issue(path, message, write)
+
+
+def _rule_of(annotation: Any, metadata: list[Any]) -> SecretRule | None:
+    """The SecretRule a secret field is annotated with, if any (also inside `… | None`)."""
+    for item in metadata:
+        if isinstance(getattr(item, "func", None), SecretRule):
+            return typing.cast(SecretRule, item.func)
+    for argument in typing.get_args(annotation):
+        if typing.get_origin(argument) is typing.Annotated:
+            found = _rule_of(None, list(typing.get_args(argument)[1:]))
+            if found is not None:
+                return found
+    return None
+
+
 def _is_secret(annotation: Any) -> bool:
-    return annotation is SecretStr or SecretStr in getattr(annotation, "__args__", ())
+    """SecretStr, possibly optional and annotated with a SecretRule."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_secret(typing.get_args(annotation)[0])
+    if annotation is SecretStr:
+        return True
+    return any(_is_secret(argument) for argument in typing.get_args(annotation))
 
 
 def _reference_issues(document: _Document, data: Any) -> list[ConfigIssue]:
