@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,38 @@ def test_every_command_refuses_to_start_on_an_empty_secret(
     )
     assert result.exit_code == 1
     assert "community.yaml:6:13: platforms.webchat.secret: WEBCHAT_SECRET is empty" in result.stderr
+
+
+def test_hub_version_prints_the_installed_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"hub {version('growth-hub')}\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["schedule"], ["ritual", "run", "icebreaker", "--dry-run"], ["db", "upgrade"]],
+    ids=" ".join,
+)
+def test_command_output_goes_to_stdout_and_every_log_line_to_stderr_as_json(
+    tmp_path: Path, command: list[str]
+) -> None:
+    result = hub(*command, "--config", str(write_config(tmp_path)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert records and records[0]["event"] == "broker.embedded"  # on embedded defaults
+    assert all({"event", "level", "timestamp"} <= set(r) for r in records)
+    assert "broker.embedded" not in result.stdout and '"event"' not in result.stdout
+
+
+def test_problems_and_owners_text_print_as_written_without_markup_or_emoji(
+    tmp_path: Path,
+) -> None:
+    broken = "#\n" * 99 + "community: {id: Not_An_Id, name: X}\n"
+    result = hub("validate", "--config", str(write_config(tmp_path, broken, "broken.yaml")))
+    assert result.returncode == 1
+    assert "broken.yaml:100:17: community.id:" in result.stderr and "💯" not in result.stderr
+    named = COMMUNITY_YAML.replace("name: Inside Freelancing", 'name: "[bold]Les :100: [/bold]"')
+    result = hub("validate", "--config", str(write_config(tmp_path, named)))
+    assert result.returncode == 0, result.stderr
+    assert ": [bold]Les :100: [/bold] (inside-freelancing) — platforms: webchat" in result.stdout
