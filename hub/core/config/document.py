@@ -58,9 +58,12 @@ class Document:
     def issue(
         self, path: Key, message: str, hint: str | None = None, *, at_key: bool = False
     ) -> ConfigIssue:
+        """An issue at `path`; a value the environment supplied around it is never in its text."""
         at = self.key_positions.get(path) if at_key else None
         line, column = at if at is not None else self.position(path)
-        return ConfigIssue(self.file, line, column, ".".join(str(p) for p in path), message, hint)
+        where = ".".join(str(p) for p in path)
+        hint = self.hide(path, hint) if hint is not None else None
+        return ConfigIssue(self.file, line, column, where, self.hide(path, message), hint)
 
     def env_sources(self, path: Key) -> list[Source]:
         """What the environment filled in at `path`, inside it, or in a section holding it."""
@@ -78,7 +81,7 @@ class Document:
         """`text` with every value the environment supplied around `path` masked."""
         for source in self.env_sources(path):
             for name, value in zip(source.read, source.values, strict=True):
-                if len(value) >= _HIDDEN_MIN:
+                if len(value.strip()) >= _HIDDEN_MIN:
                     text = text.replace(value, f"[value from ${{{name}}} not shown]")
         return text
 

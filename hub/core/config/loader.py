@@ -175,7 +175,7 @@ def _translate(document: Document, model: type[BaseModel], error: Any) -> Config
         ("_type", "_parsing")
     ):
         return document.issue(path, f"{message}{_got(document, path, error.get('input'))}")
-    return document.issue(path, document.hide(path, message))
+    return document.issue(path, message)
 
 
 def _got(document: Document, path: Key, value: Any) -> str:

@@ -199,3 +199,12 @@ def test_an_error_never_echoes_a_value_from_the_environment(
 def test_a_value_written_in_the_file_is_still_shown_even_through_a_default(tmp_path: Path) -> None:
     (issue,) = problems(tmp_path, 'community: {id: x1, name: X, locale: "${LOCALE:-de}"}\n', {})
     assert issue.path == "community.locale" and "got 'de'" in issue.message
+
+
+def test_a_space_name_from_the_environment_is_not_echoed_either(tmp_path: Path) -> None:
+    text = with_secret("${WEBCHAT_SECRET}").replace("spaces: [main]}", 'spaces: ["${SPACE}"]}')
+    unknown, pattern = problems(tmp_path, text, {**GOOD, "SPACE": TOKEN})
+    assert unknown.path == pattern.path == "rituals.welcome.spaces.0"
+    assert unknown.message == "unknown space '[value from ${SPACE} not shown]'"
+    assert "(value from ${SPACE} not shown)" in pattern.message
+    assert TOKEN not in str(unknown) + str(pattern)
