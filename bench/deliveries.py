@@ -37,7 +37,6 @@ def community_file(directory: Path, rooms: int) -> Path:
 community: {{id: bench, name: Bench, timezone: UTC, locale: en}}
 platforms:
   webchat:
-    secret: ${{WEBCHAT_SECRET:-bench}}
     spaces:
 {names}
 rituals:

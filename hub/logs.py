@@ -17,7 +17,13 @@ class Redactor:
     """Replaces every known secret value by [redacted], wherever it appears in a log line."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        self.secrets: list[str] = []
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        """Redact these too, from the next line on (longest first, so no secret is half-hidden)."""
+        known = {*self.secrets, *(s for s in secrets if len(s) >= 4)}
+        self.secrets = sorted(known, key=len, reverse=True)
 
     def __call__(self, _: WrappedLogger, __: str, event: EventDict) -> EventDict:
         return {key: self._clean(value) for key, value in event.items()}
@@ -29,9 +35,22 @@ class Redactor:
         return value
 
 
+_current = Redactor()
+
+
+def redact_also(secrets: Iterable[str]) -> None:
+    """Add secrets learnt after logging was configured (the URLs the hub was built with)."""
+    _current.add(secrets)
+
+
 def configure_logging(secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
-    """Route structlog and the standard library (uvicorn, dramatiq…) through one redacting chain."""
-    redactor = Redactor(secrets)
+    """Route structlog and the standard library (uvicorn, dramatiq…) through one redacting chain.
+
+    Called before anything else logs: structlog's default would print to stdout in its own
+    format, mixing log lines into command output.
+    """
+    global _current
+    redactor = _current = Redactor(secrets)
     renderer: Any = (
         structlog.dev.ConsoleRenderer()
         if sys.stderr.isatty()

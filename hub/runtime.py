@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import threading
 from typing import Any
@@ -50,12 +51,32 @@ def _address(hub: Hub, host: str | None, port: int | None) -> tuple[str, int]:
     return host or server.host, port or server.port
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop the process the way Ctrl-C does, through every `finally`.
+
+    uvicorn handles both signals while it serves, then restores the handlers it found and
+    raises the signal again: with the default SIGTERM handler that killed the process on the
+    spot, before any clean-up (the embedded redis-server was left running).
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def serve_http(hub: Hub, host: str | None = None, port: int | None = None) -> None:
-    """`hub serve`."""
+    """`hub serve`, until SIGTERM/SIGINT."""
     host, port = _address(hub, host, port)
-    uvicorn.run(
-        build_app(hub, actors_for(hub)), host=host, port=port, log_config=None, access_log=False
-    )
+    stop_on_sigterm()
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.run(
+            build_app(hub, actors_for(hub)),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
 
 
 def _stop_on_signals() -> threading.Event:
@@ -165,21 +186,30 @@ def run_gateway(hub: Hub) -> int:
 
 
 def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = None) -> None:
-    """`hub run`: migrate the database, then server, workers and scheduler in one process."""
-    hub.database.upgrade()
-    actors = actors_for(hub)
-    listeners = hub.listeners(event_enqueuer(hub.inbox, actors))
-    app = build_app(hub, actors, listeners)  # StartupError before anything runs
-    worker = start_worker(actors.deliver.broker, threads)
-    stop = threading.Event()
-    threading.Thread(
-        target=run_scheduler, args=(hub, actors, stop), name="scheduler", daemon=True
-    ).start()
-    host, port = _address(hub, host, port)
-    for community_id, name in _rooms(hub):
-        print(f"Webchat ready: open http://{host}:{port}/chat/{community_id}/{name}", flush=True)
-    connections = Connections(listeners).start()
-    try:
+    """`hub run`: migrate the database, then server, workers and scheduler in one process.
+
+    Ctrl-C and SIGTERM stop it the same way: the server, then the connections, the scheduler
+    and the workers, then the embedded redis-server, whatever point start-up had reached.
+    """
+    stop_on_sigterm()
+    with contextlib.ExitStack() as cleanup, contextlib.suppress(KeyboardInterrupt):
+        cleanup.callback(hub.close)
+        hub.database.upgrade()
+        actors = actors_for(hub)
+        listeners = hub.listeners(event_enqueuer(hub.inbox, actors))
+        app = build_app(hub, actors, listeners)  # StartupError before anything runs
+        cleanup.callback(start_worker(actors.deliver.broker, threads).stop)
+        stop = threading.Event()
+        cleanup.callback(stop.set)
+        threading.Thread(
+            target=run_scheduler, args=(hub, actors, stop), name="scheduler", daemon=True
+        ).start()
+        host, port = _address(hub, host, port)
+        for community_id, name in _rooms(hub):
+            print(
+                f"Webchat ready: open http://{host}:{port}/chat/{community_id}/{name}", flush=True
+            )
+        cleanup.callback(Connections(listeners).start().stop)
         uvicorn.run(
             app,
             host=host,
@@ -187,10 +217,7 @@ def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = 
             log_config=None,
             access_log=False,
         )
-    finally:
-        connections.stop()
-        stop.set()
-        worker.stop()
+    log.info("hub.stopped")
 
 
 def _rooms(hub: Hub) -> list[tuple[str, str]]:

@@ -25,7 +25,6 @@ community: {id: inside-freelancing, name: Inside Freelancing, timezone: Europe/P
 platforms:
   webchat:
     spaces: {main: salon, annonces: news}
-    secret: ${WEBCHAT_SECRET:-test-secret}
 rituals:
   welcome: {spaces: [main]}
   icebreaker:
@@ -33,6 +32,12 @@ rituals:
     spaces: [main, annonces]
     questions: ["Premier client ?", "Outil préféré ?", "Meilleur conseil ?"]
 """
+
+
+def with_secret(value: str) -> str:
+    """The community above with `platforms.webchat.secret: <value>` written in."""
+    rooms = "spaces: {main: salon, annonces: news}"
+    return COMMUNITY_YAML.replace(rooms, f"{rooms}\n    secret: {value}")
 
 
 def write_config(directory: Path, text: str = COMMUNITY_YAML, name: str = "community.yaml") -> Path:

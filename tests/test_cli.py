@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
 
+from hub.cli import app
 from hub.core.storage.db import MIGRATIONS
-from tests.builders import COMMUNITY_YAML, HUB, write_config
+from tests.builders import COMMUNITY_YAML, HUB, with_secret, write_config
 
 
 def hub(
@@ -120,9 +124,7 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
 
 def test_no_secret_reaches_the_logs(tmp_path: Path) -> None:
     secret = "tok-9f8e7d6c5b4a-SECRET"
-    config = write_config(
-        tmp_path, COMMUNITY_YAML.replace("${WEBCHAT_SECRET:-test-secret}", "${WEBCHAT_SECRET}")
-    )
+    config = write_config(tmp_path, with_secret("${WEBCHAT_SECRET}"))
     result = hub(
         "ritual",
         "run",
@@ -135,3 +137,80 @@ def test_no_secret_reaches_the_logs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert secret not in result.stdout + result.stderr
+
+
+def test_validate_never_prints_a_value_from_the_environment(tmp_path: Path) -> None:
+    token = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
+    text = COMMUNITY_YAML.replace(
+        "locale: fr}", 'locale: fr}\nserver: {public_url: "${PUBLIC_URL}"}'
+    )
+    result = hub(
+        "validate", "--config", str(write_config(tmp_path, text)), env={"PUBLIC_URL": token}
+    )
+    assert result.returncode == 1
+    assert token not in result.stdout + result.stderr
+    assert (
+        "server.public_url" in result.stderr
+        and "(value from ${PUBLIC_URL} not shown)" in result.stderr
+    )
+
+
+COMMANDS = [
+    ["validate"],
+    ["schedule"],
+    ["ritual", "run", "icebreaker", "--dry-run"],
+    ["db", "upgrade"],
+    ["serve"],
+    ["worker"],
+    ["scheduler"],
+    ["gateway"],
+    ["run"],
+    ["telegram", "set-webhook"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_refuses_to_start_on_an_empty_secret(
+    tmp_path: Path, command: list[str]
+) -> None:
+    config = write_config(tmp_path, with_secret("${WEBCHAT_SECRET}"))
+    result = CliRunner().invoke(
+        app, [*command, "--config", str(config)], env={"WEBCHAT_SECRET": ""}
+    )
+    assert result.exit_code == 1
+    assert "community.yaml:6:13: platforms.webchat.secret: WEBCHAT_SECRET is empty" in result.stderr
+
+
+def test_hub_version_prints_the_installed_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"hub {version('growth-hub')}\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["schedule"], ["ritual", "run", "icebreaker", "--dry-run"], ["db", "upgrade"]],
+    ids=" ".join,
+)
+def test_command_output_goes_to_stdout_and_every_log_line_to_stderr_as_json(
+    tmp_path: Path, command: list[str]
+) -> None:
+    result = hub(*command, "--config", str(write_config(tmp_path)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert records and records[0]["event"] == "broker.embedded"  # on embedded defaults
+    assert all({"event", "level", "timestamp"} <= set(r) for r in records)
+    assert "broker.embedded" not in result.stdout and '"event"' not in result.stdout
+
+
+def test_problems_and_owners_text_print_as_written_without_markup_or_emoji(
+    tmp_path: Path,
+) -> None:
+    broken = "#\n" * 99 + "community: {id: Not_An_Id, name: X}\n"
+    result = hub("validate", "--config", str(write_config(tmp_path, broken, "broken.yaml")))
+    assert result.returncode == 1
+    assert "broken.yaml:100:17: community.id:" in result.stderr and "💯" not in result.stderr
+    named = COMMUNITY_YAML.replace("name: Inside Freelancing", 'name: "[bold]Les :100: [/bold]"')
+    result = hub("validate", "--config", str(write_config(tmp_path, named)))
+    assert result.returncode == 0, result.stderr
+    assert ": [bold]Les :100: [/bold] (inside-freelancing) — platforms: webchat" in result.stdout

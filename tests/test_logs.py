@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from hub.logs import configure_logging
+from hub.logs import configure_logging, redact_also
 
 SECRET = "xoxb-123456-SECRET-token"
 
@@ -50,3 +50,15 @@ def test_logs_are_json_when_not_on_a_terminal(capsys: pytest.CaptureFixture[str]
     assert (
         record["event"] == "scheduler.fired" and record["level"] == "info" and "timestamp" in record
     )
+
+
+def test_secrets_learnt_after_logging_started_are_redacted_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging([SECRET])
+    redact_also(["pw-learnt-later"])
+    structlog.get_logger("hub.test").info("broker.connected", url="redis://:pw-learnt-later@h")
+    logging.getLogger("dramatiq").error("token %s", SECRET)
+    output = capsys.readouterr().err
+    assert "pw-learnt-later" not in output and SECRET not in output
+    assert output.count("[redacted]") == 2

@@ -116,7 +116,7 @@ def test_stale_claims_and_deliveries_are_found_for_requeueing(
 SLOTS_YAML = """
 community: {id: inside-freelancing, name: Inside Freelancing, timezone: Europe/Paris, locale: fr}
 platforms:
-  webchat: {spaces: {main: salon}, secret: "${WEBCHAT_SECRET:-s}"}
+  webchat: {spaces: {main: salon}}
 rituals:
   points: {leaderboard_schedule: "0 9 * * MON"}
   shoutout: {schedule: "0 9 * * MON"}

@@ -29,7 +29,7 @@ from workers.processes import start_worker
 GROUP = "-1001234567890"
 CHANNEL = "3000"
 ROOM = "salon"
-SECRET = "hook_secret-123"
+SECRET = "hook_secret-12345678"
 KEY = SigningKey.generate()
 ENV = {
     "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -59,7 +59,6 @@ platforms:
     spaces: {{main: "{channel}"}}
   webchat:
     spaces: {{main: {room}}}
-    secret: ${{WEBCHAT_SECRET:-test-secret}}
 rituals:
 {rituals}
 """

@@ -34,7 +34,6 @@ community: {{id: crowded, name: Crowded, timezone: Europe/Paris, locale: en}}
 broker: {{heartbeat_timeout: 3s}}
 platforms:
   webchat:
-    secret: ${{WEBCHAT_SECRET:-s3cret-for-tests}}
     spaces:
 {rooms}
 rituals:

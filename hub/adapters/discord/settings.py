@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr
 
-from hub.core.config.models import PlatformSection, SpaceName
+from hub.core.config.models import PlatformSection, Secret, SecretRule, SpaceName
+
+PublicKey = Annotated[
+    SecretStr,
+    AfterValidator(
+        SecretRule(
+            pattern=r"[0-9a-fA-F]{64}",
+            rule="must be 64 hexadecimal characters",
+            hint="copy the application's Public Key from the Developer Portal, General Information",
+        )
+    ),
+]
 
 
 class DiscordSettings(PlatformSection):
@@ -17,8 +28,8 @@ class DiscordSettings(PlatformSection):
     asked of it (`GET /gateway/bot`), as discord.py does.
     """
 
-    token: SecretStr = Field(json_schema_extra={"env": "DISCORD_BOT_TOKEN"})
-    public_key: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")] | None = Field(
+    token: Secret = Field(json_schema_extra={"env": "DISCORD_BOT_TOKEN"})
+    public_key: PublicKey | None = Field(
         default=None, json_schema_extra={"env": "DISCORD_PUBLIC_KEY"}
     )
     spaces: dict[SpaceName, Annotated[str, Field(pattern=r"^\d{1,20}$")]] = Field(

@@ -72,7 +72,8 @@ class DiscordListener:
         for runtime, section in sections:
             assert isinstance(section, DiscordSettings)
             spaces = {channel: name for name, channel in section.spaces.items()}
-            key = VerifyKey(bytes.fromhex(section.public_key)) if section.public_key else None
+            public = section.public_key
+            key = VerifyKey(bytes.fromhex(public.get_secret_value())) if public else None
             communities.append(
                 DiscordCommunity(
                     Inbound(runtime.community.id, spaces), section.token.get_secret_value(), key

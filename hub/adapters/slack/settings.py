@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Annotated
 
-from hub.core.config.models import PlatformSection
+from pydantic import AfterValidator, Field, SecretStr
+
+from hub.core.config.models import PlatformSection, Secret, SecretRule
+
+SigningSecret = Annotated[
+    SecretStr,
+    AfterValidator(
+        SecretRule(
+            min_length=16,
+            rule="is shorter than 16 characters; Slack's signing secrets have 32",
+            hint="copy it from the app's Basic Information page, App Credentials",
+        )
+    ),
+]
 
 
 class SlackSettings(PlatformSection):
     """Spaces map a space name to a channel id (C…); answers to a hub message go in its thread."""
 
-    bot_token: SecretStr = Field(json_schema_extra={"env": "SLACK_BOT_TOKEN"})
-    signing_secret: SecretStr = Field(json_schema_extra={"env": "SLACK_SIGNING_SECRET"})
+    bot_token: Secret = Field(json_schema_extra={"env": "SLACK_BOT_TOKEN"})
+    signing_secret: SigningSecret = Field(json_schema_extra={"env": "SLACK_SIGNING_SECRET"})
     thread_replies: bool = True

@@ -1,7 +1,8 @@
 """`POST /webhooks/telegram`: the secret token header is checked before anything is parsed.
 
 The header (compared in constant time) also says which community's bot the update is for.
-Missing or wrong secret: 403 and nothing enqueued; a body that is not a JSON object: 400.
+Missing, empty or wrong secret: 403 and nothing enqueued; a body that is not a JSON object: 400.
+A community without a webhook secret is polled, and no webhook request is ever taken for it.
 """
 
 from __future__ import annotations
@@ -112,10 +113,12 @@ class TelegramListener:
         return Response(status_code=200)
 
     def _community(self, token: str) -> TelegramCommunity | None:
+        """The community whose secret this is; never one for an empty header or secret, which
+        would otherwise match each other (the config refuses empty secrets; this holds anyway)."""
         given = token.encode()
         found = None
         for community in self.communities:
-            if hmac.compare_digest(given, community.secret):
+            if hmac.compare_digest(given, community.secret) and community.secret:
                 found = community
         return found
 

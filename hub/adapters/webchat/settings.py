@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
-from hub.core.config.models import Duration, PlatformSection
+from hub.core.config.models import Duration, HubSecret, PlatformSection
 
 
 class WebchatSettings(PlatformSection):
@@ -19,7 +19,7 @@ class WebchatSettings(PlatformSection):
     (per community) keep anyone from minting members or squatting names in bulk.
     """
 
-    secret: SecretStr | None = Field(default=None, json_schema_extra={"env": "WEBCHAT_SECRET"})
+    secret: HubSecret | None = Field(default=None, json_schema_extra={"env": "WEBCHAT_SECRET"})
     history: Annotated[int, Field(ge=10, le=10_000)] = 500
     joins_per_window: Annotated[int, Field(ge=1, le=10_000)] = 10
     join_window: Annotated[Duration, Field(ge=timedelta(seconds=1))] = timedelta(minutes=10)

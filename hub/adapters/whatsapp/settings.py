@@ -9,11 +9,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 
-from hub.core.config.models import Duration, PlatformSection, Section
+from hub.core.config.models import Duration, PlatformSection, SecretRule, Section
 from hub.core.templates import TemplateSource
 
+AuthToken = Annotated[
+    SecretStr,
+    AfterValidator(
+        SecretRule(
+            min_length=16,
+            rule="is shorter than 16 characters; Twilio's auth tokens have 32",
+            hint="copy the Auth Token from the Twilio Console's account dashboard",
+        )
+    ),
+]
 WhatsAppAddress = Annotated[str, Field(pattern=r"^whatsapp:\+[1-9][0-9]{6,14}$")]
 
 
@@ -49,7 +59,7 @@ class WhatsAppSettings(PlatformSection):
     account_sid: Annotated[str, Field(pattern=r"^AC[0-9a-fA-F]{32}$")] = Field(
         json_schema_extra={"env": "TWILIO_ACCOUNT_SID"}
     )
-    auth_token: SecretStr = Field(json_schema_extra={"env": "TWILIO_AUTH_TOKEN"})
+    auth_token: AuthToken = Field(json_schema_extra={"env": "TWILIO_AUTH_TOKEN"})
     sender: WhatsAppAddress | None = Field(default=None, alias="from")
     messaging_service_sid: Annotated[str, Field(pattern=r"^MG[0-9a-fA-F]{32}$")] | None = None
     join_keyword: Annotated[str, Field(pattern=r"^[A-Za-z]{2,20}$")] = "JOIN"

@@ -7,46 +7,22 @@ is returned unless every file is valid, so a process never starts on half a conf
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import yaml
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
+from hub.core.config.document import ConfigError, ConfigIssue, Document, Key, model_of
+from hub.core.config.interpolation import interpolate
 from hub.core.config.models import HubConfig
+from hub.core.config.secret_checks import secret_issues
+
+__all__ = ["ConfigError", "ConfigIssue", "LoadedConfig", "config_files", "load_configs"]
 
 C = TypeVar("C", bound=HubConfig)
-Key = tuple[str | int, ...]
-_VARIABLE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-
-@dataclass(frozen=True, slots=True)
-class ConfigIssue:
-    """One problem in one file, in a form an owner can act on."""
-
-    file: str
-    line: int | None
-    column: int | None
-    path: str
-    message: str
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        where = self.file + "".join(f":{n}" for n in (self.line, self.column) if n is not None)
-        key = f" {self.path}:" if self.path else ""
-        hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{where}:{key} {self.message}{hint}"
-
-
-class ConfigError(Exception):
-    """Every problem found in the configuration."""
-
-    def __init__(self, issues: list[ConfigIssue]) -> None:
-        super().__init__("\n".join(str(issue) for issue in issues))
-        self.issues = issues
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,32 +31,6 @@ class LoadedConfig(Generic[C]):
 
     source: Path
     config: C
-
-
-@dataclass
-class _Document:
-    """A parsed file: plain data, the position of every key path, and what came from env."""
-
-    file: str
-    data: Any
-    positions: dict[Key, tuple[int, int]]
-    from_env: set[Key]
-    issues: list[ConfigIssue]
-    unset: set[Key] = field(default_factory=set)
-    key_positions: dict[Key, tuple[int, int]] = field(default_factory=dict)
-
-    def issue(
-        self, path: Key, message: str, hint: str | None = None, *, at_key: bool = False
-    ) -> ConfigIssue:
-        at = self.key_positions.get(path) if at_key else None
-        line, column = at if at is not None else self.position(path)
-        return ConfigIssue(self.file, line, column, ".".join(str(p) for p in path), message, hint)
-
-    def position(self, path: Key) -> tuple[int | None, int | None]:
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.positions:
-                return self.positions[path[:end]]
-        return None, None
 
 
 def config_files(path: Path) -> list[Path]:
@@ -113,8 +63,8 @@ def load_configs(path: Path, model: type[C], env: Mapping[str, str]) -> list[Loa
     return loaded
 
 
-def _parse(file: Path, env: Mapping[str, str]) -> _Document:
-    document = _Document(str(file), None, {}, set(), [])
+def _parse(file: Path, env: Mapping[str, str]) -> Document:
+    document = Document(str(file))
     try:
         root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -138,7 +88,7 @@ def _parse(file: Path, env: Mapping[str, str]) -> _Document:
     return document
 
 
-def _build(node: yaml.Node, path: Key, document: _Document, env: Mapping[str, str]) -> Any:
+def _build(node: yaml.Node, path: Key, document: Document, env: Mapping[str, str]) -> Any:
     document.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         return _build_mapping(node, path, document, env)
@@ -151,7 +101,7 @@ def _build(node: yaml.Node, path: Key, document: _Document, env: Mapping[str, st
 
 
 def _build_mapping(
-    node: yaml.MappingNode, path: Key, document: _Document, env: Mapping[str, str]
+    node: yaml.MappingNode, path: Key, document: Document, env: Mapping[str, str]
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -172,19 +122,13 @@ def _build_mapping(
     return result
 
 
-def _interpolate(value: str, path: Key, document: _Document, env: Mapping[str, str]) -> Any:
-    if "${" not in value:
-        return value
-
-    def substitute(match: re.Match[str]) -> str:
-        if match.group(0) == "$${":
-            return "${"
-        name, default = match.group(1), match.group(2)
-        if name in env:
-            return env[name]
-        if default is not None:
-            return default
-        document.unset.add(path)
+def _interpolate(value: str, path: Key, document: Document, env: Mapping[str, str]) -> Any:
+    result, source = interpolate(value, env)
+    if source is None:
+        return result
+    document.sources[path] = source
+    for name in source.missing:
+        document.reported.add(path)
         document.issues.append(
             document.issue(
                 path,
@@ -192,28 +136,28 @@ def _interpolate(value: str, path: Key, document: _Document, env: Mapping[str, s
                 f"export {name}=… or write ${{{name}:-default}}",
             )
         )
-        return ""
-
-    document.from_env.add(path)
-    return _VARIABLE.sub(substitute, value)
+    return result
 
 
-def _validate(document: _Document, model: type[C]) -> C | None:
-    document.issues += _secret_issues(document, model, document.data, ())
+def _validate(document: Document, model: type[C]) -> C | None:
+    document.issues += secret_issues(document, model, document.data, ())
     document.issues += _reference_issues(document, document.data)
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
         errors = [
-            e for e in error.errors(include_url=False) if tuple(e["loc"]) not in document.unset
+            e for e in error.errors(include_url=False) if tuple(e["loc"]) not in document.reported
         ]
         document.issues += [_translate(document, model, e) for e in errors]
         return None
 
 
-def _translate(document: _Document, model: type[BaseModel], error: Any) -> ConfigIssue:
+def _translate(document: Document, model: type[BaseModel], error: Any) -> ConfigIssue:
     path: Key = tuple(error["loc"])
     kind, message = error["type"], str(error["msg"]).removeprefix("Value error, ")
+    if kind.startswith("secret_"):
+        names = document.env_names(path) or ["the secret"]
+        return document.issue(path, f"{names[0]} {message}", error["ctx"].get("hint") or None)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, path[:-1])
         close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
@@ -227,11 +171,19 @@ def _translate(document: _Document, model: type[BaseModel], error: Any) -> Confi
         return document.issue(path, f"unknown key '{path[-1]}'", hint, at_key=True)
     if kind == "missing":
         return document.issue(path, f"missing required key '{path[-1]}'")
-    if kind in ("literal_error", "enum"):
-        return document.issue(path, f"{message}, got {error.get('input')!r}")
-    if kind.endswith("_type") or kind.endswith("_parsing") or kind == "string_pattern_mismatch":
-        return document.issue(path, f"{message}, got {error.get('input')!r}")
+    if kind in ("literal_error", "enum", "string_pattern_mismatch") or kind.endswith(
+        ("_type", "_parsing")
+    ):
+        return document.issue(path, f"{message}{_got(document, path, error.get('input'))}")
     return document.issue(path, message)
+
+
+def _got(document: Document, path: Key, value: Any) -> str:
+    """What was given, unless the environment gave it (a token in the wrong variable…)."""
+    names = document.env_names(path)
+    if names:
+        return f" (value from {', '.join(f'${{{n}}}' for n in names)} not shown)"
+    return f", got {value!r}"
 
 
 def _allowed_keys(model: type[BaseModel], path: Key) -> list[str]:
@@ -248,46 +200,11 @@ def _allowed_keys(model: type[BaseModel], path: Key) -> list[str]:
 def _child_type(current: Any, part: str | int) -> Any:
     if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
         field = current.model_fields.get(part)
-        return _unwrap(field.annotation) if field is not None else None
+        return model_of(field.annotation) if field is not None else None
     return None
 
 
-def _unwrap(annotation: Any) -> Any:
-    for argument in getattr(annotation, "__args__", ()):
-        if isinstance(argument, type) and issubclass(argument, BaseModel):
-            return argument
-    return annotation
-
-
-def _secret_issues(document: _Document, model: Any, data: Any, path: Key) -> list[ConfigIssue]:
-    """Secrets written literally in the file, found by walking the model beside the raw data."""
-    if not (isinstance(model, type) and issubclass(model, BaseModel) and isinstance(data, dict)):
-        return []
-    issues: list[ConfigIssue] = []
-    for name, info in model.model_fields.items():
-        child = (*path, name)
-        if name not in data or data[name] in (None, ""):
-            continue
-        if _is_secret(info.annotation) and child not in document.from_env:
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            env_name = str(extra.get("env") or "_".join(str(p) for p in child[1:]).upper())
-            issues.append(
-                document.issue(
-                    child,
-                    "a secret must come from the environment, not the YAML file",
-                    f"write ${{{env_name}}} and set {env_name} in the environment",
-                )
-            )
-        else:
-            issues += _secret_issues(document, _unwrap(info.annotation), data[name], child)
-    return issues
-
-
-def _is_secret(annotation: Any) -> bool:
-    return annotation is SecretStr or SecretStr in getattr(annotation, "__args__", ())
-
-
-def _reference_issues(document: _Document, data: Any) -> list[ConfigIssue]:
+def _reference_issues(document: Document, data: Any) -> list[ConfigIssue]:
     """Rituals may only name spaces that some platform declares."""
     platforms = data.get("platforms") if isinstance(data, dict) else None
     rituals = data.get("rituals") if isinstance(data, dict) else None

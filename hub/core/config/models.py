@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -18,9 +19,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SecretStr,
     create_model,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from hub.core.schedule import validate_cron
 
@@ -64,6 +67,53 @@ def _parse_duration(value: Any) -> Any:
         return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
     return value
 
+
+GENERATE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+"""How to make a secret the hub itself checks (43 characters of A-Z a-z 0-9 _ -)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRule:
+    """What a secret must be for the check it guards to mean anything.
+
+    Never empty, blank or wrapped in spaces (an empty secret would switch authentication off);
+    beyond that, the platform's own shape where it defines one, or a floor on length where the
+    hub checks the secret itself. Errors never carry the value; the loader prefixes them with
+    the variable the value came from.
+    """
+
+    pattern: str | None = None
+    min_length: int = 1
+    rule: str = ""
+    """What is expected, said after the variable's name: "must be 64 hexadecimal characters"."""
+    hint: str | None = None
+
+    def __call__(self, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value()
+        if not raw.strip():
+            raise PydanticCustomError("secret_empty", "is empty", {"hint": self.hint or ""})
+        if raw != raw.strip():
+            raise PydanticCustomError(
+                "secret_weak", "has spaces or line breaks around it", {"hint": "remove them"}
+            )
+        if len(raw) < self.min_length or (self.pattern and not re.fullmatch(self.pattern, raw)):
+            raise PydanticCustomError("secret_weak", self.rule, {"hint": self.hint or ""})
+        return value
+
+
+Secret = Annotated[SecretStr, AfterValidator(SecretRule())]
+"""A secret the platform checks (a bot token): never empty or blank."""
+HubSecret = Annotated[
+    SecretStr,
+    AfterValidator(
+        SecretRule(
+            min_length=16,
+            rule="is shorter than 16 characters, too easy to guess",
+            hint=f"generate one with {GENERATE_SECRET}",
+        )
+    ),
+]
+"""A secret the hub checks itself (the webchat's): at least 16 characters."""
 
 Timezone = Annotated[str, AfterValidator(_check_timezone)]
 Cron = Annotated[str, AfterValidator(_check_cron)]

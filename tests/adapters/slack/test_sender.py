@@ -11,6 +11,7 @@ from hub.core.delivery import Destination
 from hub.core.outbound import Outbound, SpaceTarget
 from hub.core.ports import AdapterResources, PermanentSendError, TransientSendError
 from hub.core.richtext import parse_markup
+from tests.adapters.slack.conftest import SIGNING_SECRET
 from tests.builders import send_paced
 from tests.fakes.slack import FakeSlack
 
@@ -20,7 +21,7 @@ MAIN = Destination(community_id="c", platform="slack", address="C0MAIN", space="
 def sender(url: str, token: str = "xoxb-test-token") -> SlackSender:
     settings = SlackSettings(
         bot_token=SecretStr(token),
-        signing_secret=SecretStr("s"),
+        signing_secret=SecretStr(SIGNING_SECRET),
         api_base_url=url,
         spaces={"main": "C0MAIN"},
     )

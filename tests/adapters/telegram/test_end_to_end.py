@@ -19,7 +19,7 @@ from tests.fakes.telegram import TOKEN, Chat, FakeTelegram
 from workers.actors import Actors
 from workers.processes import start_worker
 
-SECRET = "hook_secret-123"
+SECRET = "hook_secret-12345678"
 ENV = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET}
 
 

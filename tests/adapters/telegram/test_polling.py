@@ -74,7 +74,9 @@ async def test_the_background_loop_removes_a_webhook_then_polls(
 
 def test_without_a_public_url_the_listener_polls_instead_of_serving_a_webhook() -> None:
     settings = TelegramSettings(
-        token=SecretStr(TOKEN), webhook_secret=SecretStr("s3cret"), spaces={"main": GROUP}
+        token=SecretStr(TOKEN),
+        webhook_secret=SecretStr("s3cret-webhook-secret"),
+        spaces={"main": GROUP},
     )
 
     class Runtime:

@@ -28,11 +28,11 @@ def test_registers_the_public_url_with_the_secret_and_allowed_updates(
     result = run(
         write_config(tmp_path, TELEGRAM_YAML.format(url=url)),
         TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_WEBHOOK_SECRET="hook_secret-1",
+        TELEGRAM_WEBHOOK_SECRET="hook_secret-1234567890",
     )
     assert result.returncode == 0, result.stderr
     assert fake.webhook == "https://hub.example.org/webhooks/telegram"
-    assert fake.webhook_args["secret_token"] == "hook_secret-1"
+    assert fake.webhook_args["secret_token"] == "hook_secret-1234567890"
     assert set(fake.webhook_args["allowed_updates"]) >= {
         "message",
         "chat_member",
@@ -49,7 +49,7 @@ def test_a_rejected_token_is_one_clear_line_without_the_token(
     result = run(
         write_config(tmp_path, TELEGRAM_YAML.format(url=url)),
         TELEGRAM_BOT_TOKEN="999:NOT-THE-TOKEN",
-        TELEGRAM_WEBHOOK_SECRET="x",
+        TELEGRAM_WEBHOOK_SECRET="hook_secret-1234567890",
     )
     assert result.returncode == 1
     assert "NOT-THE-TOKEN" not in result.stderr + result.stdout

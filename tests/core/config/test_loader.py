@@ -9,9 +9,9 @@ import pytest
 
 from hub.bootstrap import load_config
 from hub.core.config.loader import ConfigError, ConfigIssue
-from tests.builders import COMMUNITY_YAML, write_config
+from tests.builders import COMMUNITY_YAML, with_secret, write_config
 
-ENV = {"WEBCHAT_SECRET": "s3cr3t-value-xyz"}
+ENV = {"WEBCHAT_SECRET": "s3cr3t-value-xyz-0123"}
 
 
 def issues_of(path: Path, env: dict[str, str] | None = None) -> list[ConfigIssue]:
@@ -75,7 +75,7 @@ def test_reports_unknown_ritual_with_did_you_mean(tmp_path: Path) -> None:
         "unknown key 'welcom'",
         "did you mean 'welcome'?",
     )
-    assert (issue.line, issue.column) == (8, 3)
+    assert (issue.line, issue.column) == (7, 3)
 
 
 def test_reports_unknown_keys_anywhere(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_reports_a_bad_cron_with_an_example(tmp_path: Path) -> None:
     issue = only_issue(tmp_path, COMMUNITY_YAML.replace('"0 9 * * MON"', '"0 9 * *"'))
     assert issue.path == "rituals.icebreaker.schedule"
     assert "5-field cron" in issue.message and "0 9 * * MON" in issue.message
-    assert (issue.line, issue.column) == (10, 15)
+    assert (issue.line, issue.column) == (9, 15)
 
 
 def test_reports_a_bad_timezone_with_the_closest_name(tmp_path: Path) -> None:
@@ -106,7 +106,7 @@ def test_reports_a_reference_to_an_unknown_space(tmp_path: Path) -> None:
         "unknown space 'anonces'",
         "did you mean 'annonces'?",
     )
-    assert (issue.line, issue.column) == (11, 20)
+    assert (issue.line, issue.column) == (10, 20)
 
 
 def test_reports_a_template_syntax_error_before_it_is_ever_sent(tmp_path: Path) -> None:
@@ -119,8 +119,7 @@ def test_reports_a_template_syntax_error_before_it_is_ever_sent(tmp_path: Path) 
 
 
 def test_reports_a_missing_environment_variable(tmp_path: Path) -> None:
-    text = COMMUNITY_YAML.replace("${WEBCHAT_SECRET:-test-secret}", "${WEBCHAT_SECRET}")
-    issue = only_issue(tmp_path, text, env={})
+    issue = only_issue(tmp_path, with_secret("${WEBCHAT_SECRET}"), env={})
     assert issue.path == "platforms.webchat.secret"
     assert issue.message == "environment variable WEBCHAT_SECRET is not set"
 
@@ -132,9 +131,8 @@ def test_interpolates_variables_and_defaults(tmp_path: Path) -> None:
 
 
 def test_a_literal_secret_is_rejected_and_never_echoed(tmp_path: Path) -> None:
-    text = COMMUNITY_YAML.replace("${WEBCHAT_SECRET:-test-secret}", "hunter2-literal")
     with pytest.raises(ConfigError) as caught:
-        load_config(write_config(tmp_path, text), {})
+        load_config(write_config(tmp_path, with_secret("hunter2-literal")), {})
     (issue,) = caught.value.issues
     assert issue.path == "platforms.webchat.secret"
     assert issue.hint == "write ${WEBCHAT_SECRET} and set WEBCHAT_SECRET in the environment"
