@@ -34,6 +34,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(ritual_app, name="ritual")
 telegram_app = typer.Typer(help="Telegram set-up.", no_args_is_help=True)
 app.add_typer(telegram_app, name="telegram")
+inbox_app = typer.Typer(
+    help="Inbound events the pipeline could not process (dead letters).", no_args_is_help=True
+)
+app.add_typer(inbox_app, name="inbox")
 # Wide enough for tables when piped; issues and logs never wrap mid-line.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, soft_wrap=True)
@@ -338,6 +342,45 @@ def db_upgrade(config: ConfigOption = None) -> None:
     hub = _load(config)
     hub.database.upgrade()
     out.print("Database is up to date.")
+
+
+@inbox_app.command("list")
+def inbox_list(
+    config: ConfigOption = None,
+    community: Annotated[str | None, typer.Option(help="Only this community's.")] = None,
+) -> None:
+    """Dead letters: events that failed every attempt, with the last error; exit 1 if any."""
+    letters = _load(config).inbox.dead_letters(community)
+    table = Table(title=f"Dead letters: {len(letters)}")
+    for column in ("id", "community", "platform", "kind", "received (UTC)", "attempts", "error"):
+        table.add_column(column)
+    for letter in letters:
+        received = letter.received_at.strftime("%Y-%m-%d %H:%M")
+        cells = (letter.id, letter.community_id, letter.platform, letter.kind, received)
+        table.add_row(*(_plain(c) for c in (*cells, letter.attempts, letter.last_error or "")))
+    out.print(table)
+    if letters:
+        raise typer.Exit(1)
+
+
+@inbox_app.command("retry")
+def inbox_retry(
+    ids: Annotated[list[int], typer.Argument(help="Dead letter ids, from `hub inbox list`.")],
+    config: ConfigOption = None,
+) -> None:
+    """Hand dead letters to the workers again, with a fresh set of attempts."""
+    from hub.runtime import actors_for
+
+    hub = _load(config)
+    retried = hub.inbox.retry(ids)
+    actors = actors_for(hub)
+    for inbox_id in retried:
+        actors.handle_event.send(inbox_id)
+    missing = sorted(set(ids) - set(retried))
+    out.print(_plain(f"Queued again: {retried or 'none'}"), highlight=False)
+    if missing:
+        err.print(_plain(f"Not dead letters (unknown or already processed): {missing}"))
+        raise typer.Exit(1)
 
 
 HostOption = Annotated[str | None, typer.Option(help="Listen address (default: server.host).")]

@@ -34,6 +34,9 @@ rituals:
 """
 
 
+TEST_WEBCHAT_SECRET = "test-webchat-secret-0123456789abcdef"
+
+
 def with_secret(value: str) -> str:
     """The community above with `platforms.webchat.secret: <value>` written in."""
     rooms = "spaces: {main: salon, annonces: news}"
@@ -55,8 +58,14 @@ def compose(
     upgrade: bool = True,
     secrets: dict[str, str] | None = None,
 ) -> Hub:
-    """The hub a process would build from `config`, on the given database and Redis."""
-    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, **(secrets or {})}
+    """The hub a process would build from `config`, on the given database and Redis (and with
+    a webchat secret in its environment, as `hub serve` needs one, unless `secrets` says)."""
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "WEBCHAT_SECRET": TEST_WEBCHAT_SECRET,
+        **(secrets or {}),
+    }
     hub = build_hub(load_config(config, env), env)
     if upgrade:
         hub.database.upgrade()

@@ -55,8 +55,8 @@ def worker_alive(worker: dramatiq.Worker) -> bool:
 
 
 def scheduler_tick(scheduler: Scheduler, actors: Actors) -> int:
-    """One pass: fire due occurrences, and requeue work (rituals, deliveries, inbound events)
-    whose queue message was lost or never sent."""
+    """One pass: fire due occurrences, requeue work (rituals, deliveries, inbound events)
+    whose queue message was lost or never sent, and now and then apply the retention."""
     fired = scheduler.claim_due()
     for occurrence_id in fired + scheduler.stale_occurrences():
         actors.run_ritual.send(occurrence_id)
@@ -64,6 +64,9 @@ def scheduler_tick(scheduler: Scheduler, actors: Actors) -> int:
         actors.deliver.send(delivery_id)
     for inbox_id in scheduler.stale_inbox():
         actors.handle_event.send(inbox_id)
+    pruned = {table: count for table, count in scheduler.prune_due().items() if count}
+    if pruned:
+        log.info("retention.pruned", **pruned)
     if fired:
         log.info("scheduler.fired", occurrences=fired)
     return len(fired)

@@ -106,10 +106,10 @@ class Inbox:
         Returns what `handle` returned (delivery ids). A failure is re-raised, for the queue to
         retry, until the row's last attempt: then it becomes a dead letter and [] is returned.
         """
-        event = self._pending(inbox_id)
-        if event is None:
-            return []
         try:
+            event = self._pending(inbox_id)
+            if event is None:
+                return []
             result = handle(event)
         except NotYet:
             raise

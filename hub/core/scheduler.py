@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub.core.community import CommunityRuntime
 from hub.core.delivery import DeliveryState
 from hub.core.inbox import Inbox
+from hub.core.retention import Retention
 from hub.core.schedule import occurrences
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow
@@ -29,6 +30,8 @@ log = structlog.get_logger(__name__)
 MAX_LOOKBACK = timedelta(days=35)
 # A claimed occurrence or queued delivery untouched for this long lost its queue message.
 STALE_AFTER = timedelta(seconds=60)
+# Retention runs at most this often (each run deletes a bounded batch per table).
+PRUNE_EVERY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +58,7 @@ class Scheduler:
         self.communities = communities
         self.name = name
         self.clock = clock
+        self._pruned_at: datetime | None = None
 
     def claim_due(self) -> list[int]:
         """Claim every occurrence due now; returns the ids this scheduler won."""
@@ -158,6 +162,14 @@ class Scheduler:
                     )
                 )
             )
+
+    def prune_due(self) -> dict[str, int]:
+        """Apply the retention periods, at most every PRUNE_EVERY; rows deleted by table."""
+        now = self.clock()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return {}
+        self._pruned_at = now
+        return Retention(self.database, self.communities, self.clock).prune()
 
     def stale_inbox(self) -> list[int]:
         """Inbound events kept but never taken (the broker was down): hand them over again."""

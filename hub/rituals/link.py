@@ -87,7 +87,7 @@ class Link:
         if isinstance(event, MemberForgotten):
             return _renamed(ctx, event.member_id, None)
         if not isinstance(event, CommandInvoked) or event.name != "link" or ctx.member is None:
-            return NOTHING
+            return _without_expired(ctx)
         if event.args:
             return self._redeem(ctx, event, event.args[0])
         return self._issue(ctx, event)
@@ -183,6 +183,23 @@ def _code(entropy: str) -> str:
 
 def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _without_expired(ctx: RitualContext) -> RitualResult:
+    """Any event of the community drops codes past their time and misses past the failure
+    window (with their member ids) from the state: none outlives its period by more than the
+    community's next sign of life."""
+    codes = _codes(ctx)
+    alive = {key: value for key, value in codes.items() if _alive(value, ctx.now)}
+    failures = dict(ctx.state.get("failures", {}))
+    recent = {
+        member: times
+        for member, times in failures.items()
+        if any(ctx.now - datetime.fromisoformat(at) < FAILURE_WINDOW for at in times)
+    }
+    if len(alive) == len(codes) and len(recent) == len(failures):
+        return NOTHING
+    return RitualResult(state={**ctx.state, "codes": alive, "failures": recent})
 
 
 def _codes(ctx: RitualContext) -> dict[str, Any]:

@@ -107,3 +107,15 @@ def test_where_the_hub_cannot_write_privately_yet_the_code_is_not_shown_in_publi
     assert answer.target == SpaceTarget(space="main", platform="telegram")
     assert code_of(issue()) not in plain_text(answer.body)
     assert "écris-moi d'abord en privé" in plain_text(answer.body)
+
+
+def test_expired_codes_and_old_misses_leave_the_state_at_the_next_event() -> None:
+    first = issue()
+    missed = redeem("WRONG123", first.state)
+    assert missed.state is not None and missed.state["failures"]
+    still = context(CONFIG, FR, who=ANA_DC, state=missed.state, now=NOW + timedelta(minutes=5))
+    assert LINK.on_event(still, command(ANA_DC, "help")) == RitualResult()
+    later = context(CONFIG, FR, who=ANA_DC, state=missed.state, now=NOW + timedelta(hours=2))
+    tidied = LINK.on_event(later, command(ANA_DC, "help", now=NOW + timedelta(hours=2)))
+    assert tidied.state == {"codes": {}, "failures": {}}
+    assert tidied.outbound == ()

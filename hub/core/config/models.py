@@ -162,6 +162,44 @@ class SchedulerSection(Section):
     grace_period: Duration = timedelta(hours=1)
 
 
+def _at_least(floor: str, why: str) -> AfterValidator:
+    """A duration no shorter than `floor` (written like the YAML: 8d), saying why if it is."""
+    minimum = _parse_duration(floor)
+
+    def check(value: timedelta) -> timedelta:
+        if value < minimum:
+            raise ValueError(f"must be at least {floor}: {why}")
+        return value
+
+    return AfterValidator(check)
+
+
+class RetentionSection(Section):
+    """How long the hub keeps its own bookkeeping; the scheduler deletes older rows in batches.
+
+    Only finished rows go: a delivery still queued or held, an event still waiting in the inbox
+    and an occurrence not yet run are kept whatever their age. The floors keep what correctness
+    needs: platforms retry an event for up to a day (Telegram), a bare number answers the
+    choices of the last 7 days, a missed occurrence is looked for up to the grace period.
+    """
+
+    processed_events: Annotated[
+        Duration, _at_least("2d", "platforms send an event again for up to a day")
+    ] = timedelta(days=30)
+    inbox: Annotated[Duration, _at_least("1h", "an event may wait that long for a worker")] = (
+        timedelta(days=7)
+    )
+    dead_letters: Annotated[Duration, _at_least("1d", "the owner needs time to see them")] = (
+        timedelta(days=30)
+    )
+    deliveries: Annotated[
+        Duration, _at_least("8d", "a bare number answers the choices of the last 7 days")
+    ] = timedelta(days=90)
+    occurrences: Annotated[
+        Duration, _at_least("2d", "missed occurrences are looked for after downtime")
+    ] = timedelta(days=180)
+
+
 class PlatformSection(Section):
     """Shape shared by every `platforms.<name>` section."""
 
@@ -203,6 +241,7 @@ class HubConfig(Section):
     storage: StorageSection = StorageSection()
     broker: BrokerSection = BrokerSection()
     scheduler: SchedulerSection = SchedulerSection()
+    retention: RetentionSection = RetentionSection()
     platforms: Any = None
     rituals: Any = None
 
