@@ -406,11 +406,53 @@ def _as_form_value(value: Any) -> str:
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
+# --- Webchat ------------------------------------------------------------------------------
+
+ROOM = "/chat/inside-freelancing/main"
+TOKEN = "<<TOKEN>>"
+"""Stands for a real member's session token in a request; `wire_headers` puts it in."""
+
+
+def webchat(rng: random.Random) -> HostileRequest:
+    """A member's hostile message, click or rename; an open join with a hostile name; or any
+    of them with a forged, malformed or missing token (or the old user_id/token body)."""
+    signed = rng.random() < 0.5
+    route, body = rng.choice(
+        [
+            ("messages", {"text": "Bonjour", "reply_to": "1-0"}),
+            ("click", {"action": "vote", "value": "1:0", "message_id": "1-0"}),
+            ("rename", {"name": "Zoé"}),
+            ("ticket", {}),
+        ]
+    )
+    if rng.random() < 0.1:
+        name = rng.choice(["Zoé", "hub", *HOSTILE_TEXTS])
+        return HostileRequest(f"{ROOM}/join", json.dumps({"name": name}).encode(), {}, True)
+    if signed:
+        raw = raw_json(rng, body) if body else b""
+        return HostileRequest(f"{ROOM}/{route}", raw, {"Authorization": f"Bearer {TOKEN}"}, True)
+    legacy = {**body, "user_id": "u-zoe", "token": "0" * 64, "name": "Zoé"}
+    forged = rng.choice(["", "x", "é" * 43, "A" * 43, "Bearer", TOKEN[:-1], "\x00" * 43])
+    headers = {"Authorization": f"Bearer {forged}"} if forged != "Bearer" else {}
+    return HostileRequest(f"{ROOM}/{route}", json.dumps(legacy).encode(), headers, False)
+
+
+def wire_headers(request: HostileRequest, token: str) -> dict[str, bytes]:
+    """The request's headers as an attacker's client sends them: UTF-8 bytes, whatever they
+    hold, with a real member's token where the request has one."""
+    headers = {"Content-Type": request.content_type, **request.headers}
+    return {
+        name: value.replace(TOKEN, token).encode("utf-8", "surrogatepass")
+        for name, value in headers.items()
+    }
+
+
 PLATFORMS: dict[str, Callable[[random.Random], HostileRequest]] = {
     "telegram": telegram,
     "slack": slack,
     "discord": discord,
     "whatsapp": whatsapp,
+    "webchat": webchat,
 }
 
 

@@ -27,7 +27,7 @@ community: {id: inside-freelancing, name: Inside Freelancing, timezone: Europe/P
 platforms:
   webchat:
     spaces: {main: salon}
-    secret: ${WEBCHAT_SECRET:-test-secret}
+    secret: ${WEBCHAT_SECRET}
 rituals:
   shoutout: {}
 """

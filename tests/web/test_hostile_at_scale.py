@@ -23,21 +23,20 @@ from tests.fakes.slack import FakeSlack
 from tests.hostile import (
     ENV,
     QUIET,
+    ROOM,
     HostileRequest,
     all_platforms_yaml,
     any_request,
     from_forged_request,
+    wire_headers,
 )
 
 REQUESTS = 10_000
 SEED = 20261201
 
 
-def post(client: httpx.Client, request: HostileRequest) -> int:
-    headers = {
-        name: value.encode("utf-8", "surrogatepass")
-        for name, value in {"Content-Type": request.content_type, **request.headers}.items()
-    }
+def post(client: httpx.Client, request: HostileRequest, token: str) -> int:
+    headers = wire_headers(request, token)
     return client.post(request.path, content=request.body, headers=headers).status_code
 
 
@@ -65,9 +64,11 @@ def test_ten_thousand_hostile_requests_get_no_5xx_and_keep_only_signed_events(
                 httpx.Client(base_url=url, timeout=30) as client,
                 ThreadPoolExecutor(8) as pool,
             ):
+                token = client.post(f"{ROOM}/join", json={"name": "Zoé"}).json()["token"]
                 started = time.monotonic()
-                statuses = Counter(pool.map(lambda r: post(client, r), requests))
+                answers = list(pool.map(lambda r: post(client, r, token), requests))
                 took = time.monotonic() - started
+            statuses = Counter(answers)
             print("statuses", json.dumps(sorted(statuses.items())), f"in {took:.1f} s")
             assert sum(n for status, n in statuses.items() if status >= 500) == 0, statuses
             wait_for(
@@ -80,6 +81,12 @@ def test_ten_thousand_hostile_requests_get_no_5xx_and_keep_only_signed_events(
                 assert health.status == 200
     print("kept", len(kept), "of", sum(r.signed for r in requests), "signed requests")
     assert [event_id for event_id, _, _ in kept if from_forged_request(event_id)] == []
+    webchat_kept = [event_id for event_id, _, _ in kept if event_id.startswith("webchat:")]
+    webchat_signed_ok = sum(
+        r.signed and r.path.startswith(ROOM) and status < 300
+        for r, status in zip(requests, answers, strict=True)
+    )
+    assert len(webchat_kept) <= webchat_signed_ok + 1  # + her own join: no forged token kept
     assert {state for _, state, _ in kept} == {"done"}
     assert [row for row in kept if row[2]] == []  # no attempt failed
     assert len(kept) > REQUESTS // 10  # the signed requests did reach the pipeline

@@ -25,17 +25,14 @@ from tests.hostile import (
     HostileRequest,
     slack_headers,
     telegram_update,
+    wire_headers,
 )
 from tests.web.conftest import WebHub
 
 
-def send(client: TestClient, request: HostileRequest) -> int:
-    """POST the request; header values go as UTF-8 bytes, as an attacker's client sends them."""
-    headers = {
-        name: value.encode("utf-8", "surrogatepass")
-        for name, value in {"Content-Type": request.content_type, **request.headers}.items()
-    }
-    response = client.post(request.path, content=request.body, headers=headers)
+def send(client: TestClient, request: HostileRequest, token: str = "") -> int:
+    """POST the request, with a member's `token` where it carries one."""
+    response = client.post(request.path, content=request.body, headers=wire_headers(request, token))
     return response.status_code
 
 
@@ -65,8 +62,8 @@ def test_no_hostile_request_gets_a_5xx_and_unsigned_ones_keep_nothing(
 ) -> None:
     request = PLATFORMS[platform](rng)
     before = len(web_hub.kept.events)
-    with TestClient(web_hub.app) as client:
-        status = send(client, request)
+    client = web_hub.client
+    status = send(client, request, web_hub.token)
     assert status < 500, request
     if not request.signed:
         assert status in (401, 403) and len(web_hub.kept.events) == before, request
@@ -76,8 +73,8 @@ def test_no_hostile_request_gets_a_5xx_and_unsigned_ones_keep_nothing(
 def test_deeply_nested_json_with_the_right_secret_is_a_400(web_hub: WebHub) -> None:
     body = b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
-    with TestClient(web_hub.app) as client:
-        assert client.post("/webhooks/telegram", content=body, headers=headers).status_code == 400
+    client = web_hub.client
+    assert client.post("/webhooks/telegram", content=body, headers=headers).status_code == 400
     assert web_hub.kept.events == []
 
 
@@ -89,8 +86,8 @@ def test_a_malformed_slack_timestamp_is_a_401_before_anything_else(
     request = HostileRequest(
         "/webhooks/slack/events", body, slack_headers(body, stamp=stamp), signed=False
     )
-    with TestClient(web_hub.app) as client:
-        assert send(client, request) == 401
+    client = web_hub.client
+    assert send(client, request) == 401
     assert web_hub.kept.events == []
 
 
@@ -107,8 +104,8 @@ def test_nul_lone_surrogates_and_endless_names_are_cleaned_and_processed(
     }
     headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
     body = json.dumps(update).encode()  # lone surrogates travel as \\ud800 escapes
-    with TestClient(web_hub.app) as client:
-        assert client.post("/webhooks/telegram", content=body, headers=headers).status_code == 200
+    client = web_hub.client
+    assert client.post("/webhooks/telegram", content=body, headers=headers).status_code == 200
     assert process_pending(web_hub) == ["done"]  # PostgreSQL refused NUL: retried, then lost
     with web_hub.hub.database.transaction() as session:
         identity = session.scalars(select(IdentityRow).where(IdentityRow.user_id == "9")).one()
@@ -119,6 +116,6 @@ def test_an_id_too_long_to_store_is_a_400_and_nothing_is_kept(web_hub: WebHub) -
     update = telegram_update(random.Random(2), signed=True)
     update["update_id"] = 10**300  # "telegram:1000…": more than an event id can hold
     headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
-    with TestClient(web_hub.app) as client:
-        response = client.post("/webhooks/telegram", content=json.dumps(update), headers=headers)
+    client = web_hub.client
+    response = client.post("/webhooks/telegram", content=json.dumps(update), headers=headers)
     assert response.status_code == 400 and web_hub.kept.events == []

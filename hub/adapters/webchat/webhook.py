@@ -28,6 +28,7 @@ from hub.adapters.webchat.texts import PAGE_KEYS
 from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
 from hub.core.domain import Identity
+from hub.core.inbound import clean_text
 from hub.core.ports import AdapterResources, Enqueue
 
 PAGE = (Path(__file__).parent / "page.html").read_text(encoding="utf-8")
@@ -107,21 +108,24 @@ class WebchatListener:
         if data is None:
             return error(400, "expected a JSON object")
         text, reply_to = data.get("text"), data.get("reply_to")
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        if not isinstance(text, str) or len(text) > MAX_TEXT or not clean_text(text).strip():
             return error(422, f"text must be 1 to {MAX_TEXT} characters")
         if reply_to is not None and not isinstance(reply_to, str):
             return error(422, "reply_to must be a message id")
-        entry = {"author": member.name, "text": text, "reply_to": reply_to}
+        text = clean_text(text)  # what the room shows is what the hub keeps
+        entry = {"author": member.name, "text": text, "reply_to": reply_to and clean_text(reply_to)}
         stream = streams.room_stream(room.community_id, room.address)
         message_id = (
             await self.redis.xadd(stream, streams.encode(entry), maxlen=room.settings.history)
         ).decode()
-        now = datetime.now(UTC)
-        self.enqueue(
-            translate.to_message_event(
-                room.community_id, room.space, _identity(member), text, message_id, reply_to, now
-            )
+        event = translate.to_message_event(
+            room.community_id, room.space, _identity(member), text, message_id, reply_to, _now()
         )
+        try:
+            self.enqueue(event)
+        except Exception:  # not kept (400 or 503): not shown either
+            await self.redis.xdel(stream, message_id)
+            raise
         return JSONResponse({"message_id": message_id})
 
     async def click(self, request: Request) -> Response:
@@ -178,6 +182,10 @@ class WebchatListener:
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _identity(member: Member) -> Identity:
