@@ -432,8 +432,8 @@ def webchat(rng: random.Random) -> HostileRequest:
         raw = raw_json(rng, body) if body else b""
         return HostileRequest(f"{ROOM}/{route}", raw, {"Authorization": f"Bearer {TOKEN}"}, True)
     legacy = {**body, "user_id": "u-zoe", "token": "0" * 64, "name": "Zoé"}
-    forged = rng.choice(["", "x", "é" * 43, "A" * 43, "Bearer", TOKEN[:-1], "\x00" * 43])
-    headers = {"Authorization": f"Bearer {forged}"} if forged != "Bearer" else {}
+    forged = rng.choice(["x", "é" * 43, "A" * 43, TOKEN[:-1], "%00" * 43, "", None])
+    headers = {} if forged is None else {"Authorization": f"Bearer {forged}".strip()}
     return HostileRequest(f"{ROOM}/{route}", json.dumps(legacy).encode(), headers, False)
 
 
