@@ -51,17 +51,20 @@ def test_a_streamed_body_is_cut_off_at_its_limit_without_waiting_for_the_rest(
 ) -> None:
     """Chunked, with no length: the first chunk goes over the limit and the rest never comes.
     A route that buffered the whole body would wait for it until the client gave up."""
-    with BackgroundServer(web_hub.client.app) as server:  # type: ignore[attr-defined]
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
-            chunk = b"x" * (limit_of(path) + 1)
-            connection.sendall(
-                f"POST {path} HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
-                f"X-Telegram-Bot-Api-Secret-Token: {TELEGRAM_SECRET}\r\n"  # so the route reads
-                "Transfer-Encoding: chunked\r\n\r\n".encode()
-                + f"{len(chunk):x}\r\n".encode()
-                + chunk
-                + b"\r\n"
-            )
-            answer = connection.recv(4096)
+    app = web_hub.client.app  # type: ignore[attr-defined]
+    with (
+        BackgroundServer(app) as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection,
+    ):
+        chunk = b"x" * (limit_of(path) + 1)
+        connection.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+            f"X-Telegram-Bot-Api-Secret-Token: {TELEGRAM_SECRET}\r\n"  # so the route reads
+            "Transfer-Encoding: chunked\r\n\r\n".encode()
+            + f"{len(chunk):x}\r\n".encode()
+            + chunk
+            + b"\r\n"
+        )
+        answer = connection.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert web_hub.kept.events == []

@@ -92,20 +92,22 @@ class HubGateway(discord.Client):
             await self.close()
 
     async def _emit(self, events: list[Event]) -> None:
-        """Keep each event; the gateway never sends one again, so wait out a database outage."""
         for event in events:
-            for delay in (*STORE_RETRY_DELAYS, None):
-                try:
-                    await asyncio.to_thread(self.enqueue, event)
-                    break
-                except InboundRejected as error:
-                    log.warning("discord.event_rejected", event_id=event.event_id, error=str(error))
-                    break
-                except InboxUnavailable:
-                    if delay is None:
-                        log.error("discord.event_lost", event_id=event.event_id, kind=event.kind)
-                        break
-                    await asyncio.sleep(delay)
+            await self._keep(event)
+
+    async def _keep(self, event: Event) -> None:
+        """Keep the event; the gateway never sends one again, so wait out a database outage."""
+        for delay in (0.0, *STORE_RETRY_DELAYS):
+            await asyncio.sleep(delay)
+            try:
+                await asyncio.to_thread(self.enqueue, event)
+                return
+            except InboundRejected as error:
+                log.warning("discord.event_rejected", event_id=event.event_id, error=str(error))
+                return
+            except InboxUnavailable:
+                continue
+        log.error("discord.event_lost", event_id=event.event_id, kind=event.kind)
 
     async def on_ready(self) -> None:
         """Say the bot is in, and name configured channels it cannot see (a common set-up slip)."""
