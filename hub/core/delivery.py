@@ -35,6 +35,12 @@ class Destination:
     space: str | None = None
 
 
+ERASE = "erase"
+"""A payload `{ERASE: True}` asks a platform that keeps member data in the hub's own store
+(`Capabilities.keeps_member_data`: the webchat) to erase what it keeps of the destination's
+member. It travels through the outbox like a message, so it is retried and done once."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SentRef:
     """What the platform said about a message it accepted."""

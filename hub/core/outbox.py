@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.core.community import CommunityRuntime
-from hub.core.delivery import DeliveryState, Destination, idempotency_key
+from hub.core.delivery import ERASE, DeliveryState, Destination, idempotency_key
+from hub.core.domain import Identity
 from hub.core.members import list_recipients, reachable_identities
 from hub.core.outbound import MemberTarget, Outbound, SpaceTarget
 from hub.core.ports import Renderer, TemplateRenderer
@@ -365,6 +366,32 @@ def _write(session: Session, runtime: CommunityRuntime, row: _Row, now: datetime
         select(DeliveryRow.id, DeliveryRow.state).where(DeliveryRow.idempotency_key == key)
     ).one()
     return [found.id] if found.state in (DeliveryState.QUEUED, DeliveryState.SENDING) else []
+
+
+def plan_erasure(
+    session: Session,
+    runtime: CommunityRuntime,
+    *,
+    ritual: str,
+    cause: str,
+    account: Identity,
+    now: datetime,
+) -> list[int]:
+    """Ask `account`'s platform to erase what it keeps of them (`delivery.ERASE`), once; the
+    row, like the goodbye, keeps neither address nor payload once sent."""
+    destination = Destination(
+        community_id=runtime.community.id,
+        platform=account.platform,
+        address=account.user_id,
+        private=True,
+    )
+    key = idempotency_key(cause, ERASE, destination, 0)
+    row = _Row(ritual, destination, 0, {ERASE: True}, key, DeliveryState.QUEUED, None)
+    ids = _write(session, runtime, row, now)
+    session.execute(
+        update(DeliveryRow).where(DeliveryRow.idempotency_key == key).values(forget_when_sent=True)
+    )
+    return ids
 
 
 def _with_mentions(session: Session, outbound: Outbound) -> Outbound:

@@ -48,6 +48,9 @@ class Capabilities:
     reply_window: timedelta | None = None
     """Free-form messages may reach a member only this long after they last wrote (WhatsApp's
     24 hours); outside it only an approved template may be sent (see `TemplateRenderer`)."""
+    keeps_member_data: bool = False
+    """The platform side is the hub's own store (the webchat's Redis: sessions, names, private
+    messages): forget-me sends it an erasure (`delivery.ERASE`) for each of the member's accounts."""
     hold_outside_window: timedelta | None = None
     """Outside the reply window with no template: hold the message this long for the member's
     next message; None skips it at once. Either way the reason is recorded."""

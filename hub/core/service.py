@@ -25,6 +25,7 @@ from hub.core.events import (
     ButtonClicked,
     DeliveryReported,
     Event,
+    MemberForgotten,
     MemberJoined,
     MemberLeft,
     MessageReceived,
@@ -345,7 +346,29 @@ class HubService:
         follow_up = effects.apply(session, runtime.community.id, ritual, effect, cause.key, now)
         if follow_up is not None:
             follow_ups.append(follow_up)
+        if isinstance(follow_up, MemberForgotten):
+            return self._erase_copies(session, runtime, ritual, cause.key, follow_up, now)
         return []
+
+    def _erase_copies(
+        self,
+        session: Session,
+        runtime: CommunityRuntime,
+        ritual: str,
+        cause: str,
+        forgotten: MemberForgotten,
+        now: datetime,
+    ) -> list[int]:
+        """Where a platform's copy of the member lives in the hub's own store (the webchat's
+        Redis), forget-me reaches it too: one erasure per such account, through the outbox."""
+        ids: list[int] = []
+        for account in forgotten.accounts:
+            renderer = self.renderers.get((runtime.community.id, account.platform))
+            if renderer is not None and renderer.capabilities.keeps_member_data:
+                ids += outbox.plan_erasure(
+                    session, runtime, ritual=ritual, cause=cause, account=account, now=now
+                )
+        return ids
 
     def _fire(
         self, session: Session, runtime: CommunityRuntime, ritual: str, now: datetime

@@ -124,8 +124,12 @@ def test_forget_me_deletes_every_row_about_the_member_but_says_goodbye(
     with hub.database.transaction() as session:
         for table in (MemberRow, IdentityRow, RitualRecordRow, SpaceMemberRow):
             assert session.scalar(select(func.count()).select_from(table)) == 0, table
-        rows = session.scalars(select(DeliveryRow)).all()
-        assert [(r.address, r.member_id) for r in rows] == [("u-zoe", None)]  # the goodbye only
+        rows = session.scalars(select(DeliveryRow).order_by(DeliveryRow.id)).all()
+        # the goodbye, and the erasure of what the webchat keeps of her (each scrubbed once sent)
+        assert [(r.address, r.member_id, r.payload.get("erase")) for r in rows] == [
+            ("u-zoe", None, None),
+            ("u-zoe", None, True),
+        ]
 
 
 def test_an_owner_runs_a_ritual_now_from_chat_and_others_cannot(

@@ -21,6 +21,8 @@ from typing import cast
 
 import redis.asyncio as aioredis
 
+from hub.adapters.webchat.streams import private_stream
+
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # what token_urlsafe(32) gives
 TICKET_SECONDS = 60
 
@@ -121,3 +123,19 @@ class Sessions:
         if count <= limit:
             return 0
         return max(1, int((slot + 1) * window - now + 0.999))
+
+
+async def erase_member(
+    redis: aioredis.Redis, community_id: str, user_id: str, after_seconds: int
+) -> None:
+    """Forget-me on the webchat: the member's name is free at once; their sessions and their
+    private stream (export-me answers, link codes) expire after `after_seconds`."""
+    prefix, me = f"hub:webchat:{community_id}", user_id.encode()
+    names = await cast("Awaitable[dict[bytes, bytes]]", redis.hgetall(f"{prefix}:names"))
+    taken = [key.decode() for key, owner in names.items() if owner == me]
+    if taken:
+        await cast("Awaitable[int]", redis.hdel(f"{prefix}:names", *taken))
+    async for session in redis.scan_iter(match=f"{prefix}:session:*", count=500):
+        if await cast("Awaitable[bytes | None]", redis.hget(session, "user_id")) == me:
+            await redis.expire(session, after_seconds)
+    await redis.expire(private_stream(community_id, user_id), after_seconds)

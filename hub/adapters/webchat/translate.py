@@ -30,7 +30,12 @@ from hub.core.richtext import (
 
 PLATFORM = "webchat"
 CAPABILITIES = Capabilities(
-    max_text_length=20_000, markup="html", buttons=True, native_polls=False, private_messages=True
+    max_text_length=20_000,
+    markup="html",
+    buttons=True,
+    native_polls=False,
+    private_messages=True,
+    keeps_member_data=True,
 )
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 

@@ -15,11 +15,11 @@ from starlette.applications import Starlette
 
 from hub.core.events import Event
 from hub.web.app import create_app
-from tests.builders import compose, write_config
+from tests.builders import TEST_WEBCHAT_SECRET, compose, write_config
 from tests.fakes.server import BackgroundServer
 
 BASE = "/chat/inside-freelancing/main"
-SECRET = "test-secret"  # what COMMUNITY_YAML falls back to: as public as a compose default
+SECRET = TEST_WEBCHAT_SECRET  # what the tests give the hub: Mallory knows it too
 
 
 @dataclass(frozen=True)
