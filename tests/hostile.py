@@ -186,9 +186,12 @@ def _number(rng: random.Random, signed: bool) -> int:
 
 
 def from_forged_request(event_id: str) -> bool:
-    """Whether an event id could only come from one of the forged requests."""
-    digits = "".join(c if c.isdigit() else " " for c in event_id).split()
-    return FORGED in event_id or any(int(run) >= FORGED_NUMBERS for run in digits if len(run) < 30)
+    """Whether an event id could only come from one of the forged requests: `FORGED` in it,
+    or a Telegram update id (`telegram:<update_id>…`) in the forged range."""
+    platform, _, rest = event_id.partition(":")
+    update_id = rest.partition(":")[0]
+    forged_update = platform == "telegram" and update_id.isdigit() and len(update_id) < 30
+    return FORGED in event_id or (forged_update and int(update_id) >= FORGED_NUMBERS)
 
 
 # --- Telegram ----------------------------------------------------------------------------
