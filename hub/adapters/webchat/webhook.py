@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
 from starlette.requests import Request
@@ -98,15 +98,24 @@ class WebchatListener:
         page = PAGE.replace("__LANG__", room.locale)
         return HTMLResponse(page.replace("__ROOM_CONFIG__", config.replace("<", "\\u003c")))
 
-    async def post_message(self, request: Request) -> Response:
-        """A member writes: the message is shown in the room and handed to the hub."""
+    async def _from_member(
+        self, request: Request
+    ) -> tuple[Room, Member, dict[str, Any]] | Response:
+        """The member a request's token proves, and its JSON body; else the 4xx to answer."""
         found = await self.members.authorised(request)
         if isinstance(found, Response):
             return found
-        room, member = found
         data = await json_body(request)
         if data is None:
             return error(400, "expected a JSON object")
+        return (*found, data)
+
+    async def post_message(self, request: Request) -> Response:
+        """A member writes: the message is shown in the room and handed to the hub."""
+        found = await self._from_member(request)
+        if isinstance(found, Response):
+            return found
+        room, member, data = found
         text, reply_to = data.get("text"), data.get("reply_to")
         if not isinstance(text, str) or len(text) > MAX_TEXT or not clean_text(text).strip():
             return error(422, f"text must be 1 to {MAX_TEXT} characters")
@@ -130,13 +139,10 @@ class WebchatListener:
 
     async def click(self, request: Request) -> Response:
         """A member pressed a button: the hub hears which one."""
-        found = await self.members.authorised(request)
+        found = await self._from_member(request)
         if isinstance(found, Response):
             return found
-        room, member = found
-        data = await json_body(request)
-        if data is None:
-            return error(400, "expected a JSON object")
+        room, member, data = found
         action, value, message_id = (
             data.get("action"),
             data.get("value", ""),
