@@ -1,37 +1,105 @@
-"""A rate limiter shared by every worker: GCRA in one Redis script, on Redis's own clock."""
+"""A rate limiter shared by every worker: GCRA in one Redis script, on Redis's own clock.
+
+Times are integer microseconds (Redis `TIME`), so no wait is ever rounded down to "go now".
+A reservation checks every budget of a send at once and spends the slot it returns: the caller
+owns it, at `now + wait`, and sends then. One exception keeps a bot-wide budget from being
+blocked by a chat's: when the slot is later than the bot-wide budget's own next one, that budget
+is left for the caller to take when the slot comes (`Slot.pending`), instead of being booked
+seconds ahead, which would stop every other chat until then.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import redis
 
-from hub.core.ports import RateLimit
+from hub.core.ports import Budget, RateLimit, Slot
 
-# Generic cell rate algorithm: `tat` is the theoretical arrival time of the next send.
-# Returns 0 and advances tat when the send may go now, else the milliseconds to wait.
+# `tat` (theoretical arrival time) of a budget: when its next evenly spaced slot is free. A
+# budget with burst b lets a send go up to (b - 1) intervals before its tat.
+# KEYS: the budgets. ARGV: a pause in µs (0 to reserve), then per key its interval in µs, its
+# burst and its kind: 0 bot-wide, 1 one chat's, 2 already reserved by this caller.
+# Returns {µs from now to the slot, then the 1-based index of each budget left pending}.
 _GCRA = """
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local allowed_at = tat - interval * (burst - 1)
-if now < allowed_at then return allowed_at - now end
-local new_tat = tat + interval
-redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now) + 1000)
-return 0
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local pause = tonumber(ARGV[1])
+local slot = now
+local tats, allowed = {}, {}
+for i, key in ipairs(KEYS) do
+  local interval, burst = tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i])
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  tats[i] = tat
+  allowed[i] = tat - interval * (burst - 1)
+  if ARGV[3 * i + 1] ~= '2' and allowed[i] > slot then slot = allowed[i] end
+end
+local pending = {}
+for i, key in ipairs(KEYS) do
+  local interval, burst, kind = tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i]), ARGV[3 * i + 1]
+  local tat = tats[i]
+  if pause > 0 then
+    local blocked = now + pause + interval * (burst - 1)
+    if blocked > tat then tat = blocked end
+  elseif kind == '2' then
+    if slot + interval > tat then tat = slot + interval end
+  elseif kind == '0' and slot > now and allowed[i] < slot then
+    table.insert(pending, i)
+    tat = nil
+  else
+    if slot > tat then tat = slot end
+    tat = tat + interval
+  end
+  if tat then
+    local ttl = math.ceil((tat - now) / 1000) + 1000
+    redis.call('SET', key, string.format('%d', tat), 'PX', string.format('%d', ttl))
+  end
+end
+if pause > 0 then return {0} end
+return {slot - now, unpack(pending)}
 """
+
+_BOT_WIDE, _ONE_CHAT, _OWNED = 0, 1, 2
 
 
 class RedisRateLimiter:
-    """The production RateLimiter: one Redis key per (platform, account, scope, chat)."""
+    """The production RateLimiter: one Redis key per budget (platform, account, scope, chat)."""
 
     def __init__(self, redis_url: str) -> None:
         self.redis = redis.Redis.from_url(redis_url)
         self.script = self.redis.register_script(_GCRA)
 
-    def reserve(self, key: str, limit: RateLimit) -> float:
-        """0 if a send may go now (slot taken), else seconds to wait."""
-        interval_ms = limit.seconds * 1000 / limit.count
-        wait_ms = self.script(keys=[f"hub:rate:{key}"], args=[interval_ms, limit.burst])
-        return float(wait_ms) / 1000
+    def reserve(self, budgets: Sequence[Budget], owned: Sequence[Budget] = ()) -> Slot:
+        """Reserve the earliest slot every budget allows (`owned` ones are already this
+        caller's, and follow the slot if it moves later)."""
+        if not budgets:
+            return Slot(wait=0.0)
+        kinds = [_OWNED if budget in owned else _kind(budget[1]) for budget in budgets]
+        wait_us, *pending = self.script(keys=_keys(budgets), args=[0, *_args(budgets, kinds)])
+        left = tuple(budgets[int(index) - 1] for index in pending)
+        return Slot(wait=int(wait_us) / 1_000_000, pending=left)
+
+    def pause(self, budgets: Sequence[Budget], seconds: float) -> None:
+        """No slot under these budgets before `seconds` from now (the platform said 429)."""
+        pause_us = math.ceil(seconds * 1_000_000)
+        if budgets and pause_us > 0:
+            kinds = [_kind(limit) for _, limit in budgets]
+            self.script(keys=_keys(budgets), args=[pause_us, *_args(budgets, kinds)])
+
+
+def _kind(limit: RateLimit) -> int:
+    return _BOT_WIDE if limit.scope == "bot" else _ONE_CHAT
+
+
+def _keys(budgets: Sequence[Budget]) -> list[str]:
+    return [f"hub:rate:{key}" for key, _ in budgets]
+
+
+def _args(budgets: Sequence[Budget], kinds: Sequence[int]) -> list[int]:
+    """Interval (µs, rounded up so the pace never exceeds the limit), burst and kind of each."""
+    values: list[int] = []
+    for (_, limit), kind in zip(budgets, kinds, strict=True):
+        values += [math.ceil(limit.seconds * 1_000_000 / limit.count), limit.burst, kind]
+    return values

@@ -23,29 +23,84 @@ from tests.builders import compose, write_config
 PER_CHAT = RateLimit(scope="chat", count=2, seconds=1.0)
 
 
-def test_sends_are_spaced_evenly_unless_a_burst_is_allowed(redis_url: str) -> None:
+BOT = RateLimit(scope="bot", count=10, seconds=1.0)
+
+
+def _redis_now_us(client: redis.Redis) -> int:
+    seconds, micros = client.time()
+    return int(seconds) * 1_000_000 + int(micros)
+
+
+def test_reservations_stack_evenly_spaced_slots_unless_a_burst_is_allowed(redis_url: str) -> None:
     redis.Redis.from_url(redis_url).flushdb()
     limiter = RedisRateLimiter(redis_url)
-    waits = [limiter.reserve("telegram:c:chat:42", PER_CHAT) for _ in range(2)]
+    waits = [limiter.reserve([("t:chat:42", PER_CHAT)]).wait for _ in range(3)]
     assert waits[0] == 0.0
-    assert 0.3 < waits[1] <= 0.5
+    assert 0.45 < waits[1] <= 0.5  # the second owns the slot at +0.5 s...
+    assert 0.95 < waits[2] <= 1.0  # ...so the third is given the one after, not the same one
     bursty = RateLimit(scope="chat", count=2, seconds=1.0, burst=2)
-    assert [limiter.reserve("slack:c:chat:9", bursty) for _ in range(2)] == [0.0, 0.0]
-    assert limiter.reserve("slack:c:chat:9", bursty) > 0
-    assert limiter.reserve("telegram:c:chat:43", PER_CHAT) == 0.0  # another chat has its own budget
+    assert [limiter.reserve([("s:chat:9", bursty)]).wait for _ in range(2)] == [0.0, 0.0]
+    assert limiter.reserve([("s:chat:9", bursty)]).wait > 0
+    assert limiter.reserve([("t:chat:43", PER_CHAT)]).wait == 0.0  # another chat, its own budget
+
+
+def test_a_slot_less_than_a_millisecond_away_is_a_wait_not_a_go(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    limiter = RedisRateLimiter(redis_url)
+    client.set("hub:rate:t:chat:1", _redis_now_us(client) + 5_000)  # next slot in 5 ms
+    assert 0 < limiter.reserve([("t:chat:1", PER_CHAT)]).wait <= 0.005
+    client.set("hub:rate:t:chat:2", _redis_now_us(client) - 1)  # the slot has just passed
+    assert limiter.reserve([("t:chat:2", PER_CHAT)]).wait == 0.0
+    assert int(client.get("hub:rate:t:chat:2") or 0) % 1 == 0  # stored as an integer µs
+
+
+def test_a_chat_that_says_wait_books_no_bot_wide_slot_ahead(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    limiter = RedisRateLimiter(redis_url)
+    chat_a = [("t:bot:*", BOT), ("t:chat:A", PER_CHAT)]
+    assert limiter.reserve(chat_a).wait == 0.0
+    second = limiter.reserve(chat_a)
+    assert 0.45 < second.wait <= 0.5
+    assert second.pending == (("t:bot:*", BOT),)  # taken when its slot comes, not now
+    # another chat is not held back by chat A's future slot: only by the bot's pace
+    assert limiter.reserve([("t:bot:*", BOT), ("t:chat:B", PER_CHAT)]).wait <= 0.1
+    # with chat A's budget owned, only the bot's pace counts: its third slot, at +0.2 s, not
+    # chat A's next one (+1 s)
+    third = limiter.reserve(chat_a, owned=[("t:chat:A", PER_CHAT)])
+    assert 0.15 < third.wait <= 0.2
+    assert third.pending == ()
+
+
+def test_the_bot_wide_budget_is_booked_when_it_is_what_makes_a_send_wait(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    limiter = RedisRateLimiter(redis_url)
+    slots = [limiter.reserve([("w:bot:*", BOT), (f"w:chat:{n}", PER_CHAT)]) for n in range(5)]
+    assert [s.pending for s in slots] == [()] * 5
+    waits = [s.wait for s in slots]
+    assert waits[0] == 0.0
+    assert all(0.09 < b - a <= 0.1 for a, b in zip(waits, waits[1:], strict=False))
+
+
+def test_a_429_pauses_the_budget_for_every_worker(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    first, second = RedisRateLimiter(redis_url), RedisRateLimiter(redis_url)
+    first.pause([("d:bot:*", BOT)], 2.0)
+    assert 1.9 < second.reserve([("d:bot:*", BOT)]).wait <= 2.0
 
 
 def test_two_limiters_on_one_redis_share_the_budget(redis_url: str) -> None:
     redis.Redis.from_url(redis_url).flushdb()
     first, second = RedisRateLimiter(redis_url), RedisRateLimiter(redis_url)
-    assert first.reserve("slack:c:chat:C1", PER_CHAT) == 0.0
-    assert second.reserve("slack:c:chat:C1", PER_CHAT) > 0
+    assert first.reserve([("slack:chat:C1", PER_CHAT)]).wait == 0.0
+    assert second.reserve([("slack:chat:C1", PER_CHAT)]).wait > 0
 
 
 class StrictPlatform:
     """Answers 429 like a platform when one chat gets more than 2 messages in a second."""
 
     capabilities = Capabilities(max_text_length=1000, markup="html", rate_limits=(PER_CHAT,))
+    account = "strict"
 
     def __init__(self) -> None:
         self.sent: dict[str, list[float]] = defaultdict(list)
@@ -84,14 +139,25 @@ async def test_a_broadcast_to_one_chat_is_paced_and_never_rejected(
         {("inside-freelancing", "webchat"): platform},
         limiter=RedisRateLimiter(redis_url),
     )
-    pending = list(ids)
-    while pending:
-        attempts = await asyncio.gather(*(service.deliver(i) for i in pending))
-        pending = [
-            i for i, a in zip(pending, attempts, strict=True) if a.outcome is not Outcome.SENT
-        ]
-        delays = [a.retry_after or 0 for a in attempts if a.outcome is not Outcome.SENT]
-        await asyncio.sleep(min(delays, default=0))
+    await deliver_as_the_queue_would(service, ids)
     assert platform.rejected == 0
     assert len(platform.sent["salon"]) == 6
     assert sum(len(times) for times in platform.sent.values()) == 12
+
+
+async def deliver_as_the_queue_would(service: DeliveryService, ids: list[int]) -> None:
+    """Each paced delivery comes back at its reserved slot with what it owns, as the actor
+    schedules it; a retry comes back after its retry-after."""
+
+    async def one(delivery_id: int) -> None:
+        owned: tuple[str, ...] = ()
+        while True:
+            attempt = await service.deliver(delivery_id, owned)
+            if attempt.outcome in (Outcome.SENT, Outcome.ALREADY_DONE, Outcome.FAILED):
+                for released in attempt.released:
+                    await one(released)
+                return
+            owned = attempt.owned if attempt.outcome is Outcome.PACED else owned
+            await asyncio.sleep(attempt.retry_after or 0)
+
+    await asyncio.gather(*(one(i) for i in ids))

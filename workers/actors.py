@@ -12,7 +12,7 @@ from dramatiq.brokers.redis import RedisBroker
 from hub.bootstrap import Hub
 from hub.core.inbox import NotYet
 from hub.core.sending import Attempt, Outcome
-from hub.web.metrics import DELIVERY_ATTEMPTS, DELIVERY_LATENCY
+from hub.web.metrics import DELIVERY_ATTEMPTS, DELIVERY_CONFIG_ERRORS, DELIVERY_LATENCY
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ class Actors:
 
     handle_event: dramatiq.Actor[[int], None]
     run_ritual: dramatiq.Actor[[int], None]
-    deliver: dramatiq.Actor[[int], Any]
+    deliver: dramatiq.Actor[..., Any]
 
 
 def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
@@ -47,12 +47,16 @@ def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
     return Actors(handle_event=handle_event, run_ritual=run_ritual, deliver=deliver)
 
 
-def _deliver_actor(broker: RedisBroker, hub: Hub) -> dramatiq.Actor[[int], Any]:
+def _deliver_actor(broker: RedisBroker, hub: Hub) -> dramatiq.Actor[..., Any]:
     @dramatiq.actor(broker=broker, actor_name="deliver", queue_name="deliveries", max_retries=100)
-    async def deliver(delivery_id: int) -> None:
-        attempt = await hub.delivery.deliver(delivery_id)
+    async def deliver(delivery_id: int, owned: list[str] | None = None) -> None:
+        attempt = await hub.delivery.deliver(delivery_id, owned or ())
         _record(attempt)
-        if attempt.outcome in (Outcome.RETRY, Outcome.BUSY):
+        for next_part in attempt.released:
+            deliver.send(next_part)
+        if attempt.outcome is Outcome.PACED:  # back at the slot it owns, not a retry
+            deliver.send_with_options(args=(delivery_id, attempt.owned), delay=_slot_ms(attempt))
+        elif attempt.outcome in (Outcome.RETRY, Outcome.BUSY):
             raise dramatiq.Retry(
                 f"delivery {delivery_id}: {attempt.outcome.value}", delay=_delay_ms(attempt)
             )
@@ -64,8 +68,15 @@ def _record(attempt: Attempt) -> None:
     if attempt.platform is None:
         return
     DELIVERY_ATTEMPTS.labels(attempt.platform, attempt.outcome.value).inc()
+    if attempt.misconfigured:
+        DELIVERY_CONFIG_ERRORS.labels(attempt.platform).inc()
     if attempt.latency is not None:
         DELIVERY_LATENCY.labels(attempt.platform).observe(attempt.latency)
+
+
+def _slot_ms(attempt: Attempt) -> int:
+    """The reserved slot, rounded up: never released before it."""
+    return -(-int((attempt.retry_after or 0) * 1_000_000) // 1000)
 
 
 def _delay_ms(attempt: Attempt) -> int | None:

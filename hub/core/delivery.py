@@ -8,11 +8,14 @@ from typing import Any
 
 
 class DeliveryState(StrEnum):
-    """queued → sending → sent | failed. A `sent` delivery is never sent again.
+    """queued → sending → sent | failed | uncertain. A final delivery never changes again.
 
-    `held`: waiting for the member to write first (outside WhatsApp's 24-hour window, with no
-    approved template); queued again when they do. `skipped`: will never be sent, with the
-    reason in `last_error` (the member opted out, or it was held too long to still matter).
+    `waiting`: a later part of a split message, queued once the part before it is sent, so
+    parts arrive in order. `held`: waiting for the member to write first (outside WhatsApp's
+    24-hour window, with no approved template); queued again when they do. `skipped`: will
+    never be sent, with the reason in `last_error` (the member opted out, an earlier part
+    failed, or it was held too long to still matter). `uncertain`: the request timed out after
+    it was written and the platform cannot say whether it arrived; not sent again.
     """
 
     QUEUED = "queued"
@@ -20,7 +23,17 @@ class DeliveryState(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     HELD = "held"
+    WAITING = "waiting"
     SKIPPED = "skipped"
+    UNCERTAIN = "uncertain"
+
+
+PENDING = frozenset(
+    {DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.HELD, DeliveryState.WAITING}
+)
+"""States a delivery can still leave; an opt-out or a forget-me skips them all."""
+FINAL = frozenset(DeliveryState) - PENDING
+"""States no transition leaves: the sent, failed, skipped and uncertain deliveries."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

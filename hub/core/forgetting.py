@@ -21,7 +21,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub.core import member_refs
-from hub.core.delivery import DeliveryState
+from hub.core.delivery import PENDING, DeliveryState
 from hub.core.domain import Identity
 from hub.core.storage.orm import (
     DeliveryRow,
@@ -36,7 +36,7 @@ from hub.core.storage.orm import (
 FORGOTTEN = "forgotten"
 SKIPPED_REASON = "named a member who asked to be forgotten: not sent"
 _BATCH = 500
-_PENDING = (DeliveryState.QUEUED.value, DeliveryState.HELD.value, DeliveryState.SENDING.value)
+_PENDING = tuple(state.value for state in PENDING)
 
 
 @dataclass(frozen=True, slots=True)

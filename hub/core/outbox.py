@@ -17,12 +17,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.core.community import CommunityRuntime
-from hub.core.delivery import ERASE, DeliveryState, Destination, idempotency_key
+from hub.core.delivery import ERASE, PENDING, DeliveryState, Destination, idempotency_key
 from hub.core.domain import Identity
 from hub.core.members import list_recipients, reachable_identities
 from hub.core.outbound import MemberTarget, Outbound, SpaceTarget
 from hub.core.ports import Renderer, TemplateRenderer
 from hub.core.richtext import mentioned_members, with_mention_ids
+from hub.core.storage.deliveries import skip_later_parts
 from hub.core.storage.orm import AddressMoveRow, DeliveryRow, IdentityRow
 from hub.core.storage.sql import insert_if_absent
 
@@ -146,8 +147,8 @@ def plan(
         state, reason = _OUTSIDE.get(verdict, (DeliveryState.QUEUED, None))
         for part, payload in enumerate(payloads):
             key = idempotency_key(cause, outbound.key, destination, part)
-            row = _Row(ritual, destination, part, payload, key, state, reason)
-            ids.extend(_write(session, runtime, row, now))
+            row = _Row(ritual, destination, part, payload, key, *_part_state(part, state, reason))
+            ids.extend(_write(session, runtime, row, now, next_part=part + 1 < len(payloads)))
     _log_window(window, ritual, outbound.key)
     return ids
 
@@ -163,6 +164,15 @@ _OUTSIDE: dict[str, tuple[DeliveryState, str | None]] = {
         "outside the 24-hour reply window and no approved template for this ritual",
     ),
 }
+
+
+def _part_state(
+    part: int, state: DeliveryState, reason: str | None
+) -> tuple[DeliveryState, str | None]:
+    """The first part takes the message's state; later ones wait for the part before them."""
+    if part == 0 or state is DeliveryState.SKIPPED:
+        return state, reason
+    return DeliveryState.WAITING, None
 
 
 def _within_window(
@@ -262,6 +272,7 @@ def release_held(
         else:
             row.state = DeliveryState.SKIPPED.value
             row.last_error = f"held longer than {keep} for the member to write: no longer relevant"
+            skip_later_parts(session, row, now)
         row.updated_at = now
     return ids
 
@@ -275,9 +286,7 @@ def skip_pending(
             DeliveryRow.community_id == community_id,
             DeliveryRow.platform == platform,
             DeliveryRow.address == address,
-            DeliveryRow.state.in_(
-                (DeliveryState.QUEUED.value, DeliveryState.HELD.value, DeliveryState.SENDING.value)
-            ),
+            DeliveryRow.state.in_([state.value for state in PENDING]),
         )
     )
     count = 0
@@ -340,7 +349,14 @@ class _Row:
     reason: str | None
 
 
-def _write(session: Session, runtime: CommunityRuntime, row: _Row, now: datetime) -> list[int]:
+def _write(
+    session: Session,
+    runtime: CommunityRuntime,
+    row: _Row,
+    now: datetime,
+    *,
+    next_part: bool = False,
+) -> list[int]:
     destination, key = row.destination, row.key
     insert_if_absent(
         session,
@@ -358,6 +374,7 @@ def _write(session: Session, runtime: CommunityRuntime, row: _Row, now: datetime
             "payload": row.payload,
             "state": row.state.value,
             "last_error": row.reason,
+            "next_part": next_part,
             "created_at": now,
             "updated_at": now,
         },

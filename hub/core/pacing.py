@@ -1,52 +1,69 @@
-"""Pacing: hold a send until every rate limit of its platform allows it.
+"""Pacing: the budgets a send spends from, reserved together before it goes.
 
-Limits are shared by all workers through the injected RateLimiter (Redis in production), so ten
-workers do not each believe they own the platform's budget. Short waits are slept through;
-longer ones hand the delivery back to the queue with a retry-after.
+Budgets are kept per platform account (`Adapter.account`), so every community and worker that
+sends as one bot or one WhatsApp sender shares them. A reservation returns the wait until the
+slot it took; the delivery is scheduled for that slot, owning it, instead of holding a worker
+while it waits. What it owns is named by scope ("bot", "chat"…), which is how the queue carries
+it to the delivery's next attempt.
 """
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Collection
+from dataclasses import dataclass
 
-from hub.core.delivery import Delivery
-from hub.core.ports import RateLimit, RateLimiter
+from hub.core.delivery import Destination
+from hub.core.ports import Adapter, Budget, RateLimit, RateLimiter
 
-# Waits up to this long are slept inside the worker; longer ones go back to the queue.
-INLINE_WAIT = 1.0
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Clearance:
+    """Go now (`wait` 0), or come back in `wait` seconds owning the budgets of `owned` scopes."""
+
+    wait: float
+    owned: tuple[str, ...] = ()
 
 
 class Pacer:
-    """Asks the limiter for a slot under each limit that applies to a delivery."""
+    """Reserves slots through the shared RateLimiter (none: every send may go at once)."""
 
     def __init__(self, limiter: RateLimiter | None) -> None:
         self.limiter = limiter
 
-    async def clearance(self, delivery: Delivery, limits: tuple[RateLimit, ...]) -> float:
-        """0 once the delivery may go now; otherwise the seconds to postpone it by."""
-        while True:
-            wait = await asyncio.to_thread(self._reserve, delivery, limits)
-            if wait <= 0 or wait > INLINE_WAIT:
-                return max(wait, 0.0)
-            await asyncio.sleep(wait)
+    def clearance(
+        self, destination: Destination, adapter: Adapter, owned: Collection[str] = ()
+    ) -> Clearance:
+        """Reserve what this send does not own yet; go now if nothing is left to wait for."""
+        budgets = self.budgets(destination, adapter)
+        mine = [b for b in budgets if b[1].scope in owned]
+        if self.limiter is None or len(mine) == len(budgets):
+            return Clearance(wait=0.0)
+        slot = self.limiter.reserve(budgets, mine)
+        if slot.wait <= 0:
+            return Clearance(wait=0.0)
+        kept = tuple(limit.scope for key, limit in budgets if (key, limit) not in slot.pending)
+        return Clearance(wait=slot.wait, owned=kept)
 
-    def _reserve(self, delivery: Delivery, limits: tuple[RateLimit, ...]) -> float:
-        if self.limiter is None:
-            return 0.0
-        for limit in limits:
-            if _applies(limit, delivery):
-                wait = self.limiter.reserve(_key(limit, delivery), limit)
-                if wait > 0:
-                    return wait
-        return 0.0
+    def pause(self, destination: Destination, adapter: Adapter, seconds: float) -> None:
+        """The platform said 429: every worker holds back this send's budgets for `seconds`."""
+        budgets = self.budgets(destination, adapter)
+        if self.limiter and budgets and seconds > 0:
+            self.limiter.pause(budgets, seconds)
+
+    @staticmethod
+    def budgets(destination: Destination, adapter: Adapter) -> list[Budget]:
+        """The key and limit of every budget a send to `destination` spends from."""
+        return [
+            (_key(limit, destination, adapter.account), limit)
+            for limit in adapter.capabilities.rate_limits
+            if _applies(limit, destination)
+        ]
 
 
-def _applies(limit: RateLimit, delivery: Delivery) -> bool:
-    private = delivery.destination.private
-    return limit.scope in ("bot", "chat") or (limit.scope == "private") == private
+def _applies(limit: RateLimit, destination: Destination) -> bool:
+    return limit.scope in ("bot", "chat") or (limit.scope == "private") == destination.private
 
 
-def _key(limit: RateLimit, delivery: Delivery) -> str:
-    destination = delivery.destination
+def _key(limit: RateLimit, destination: Destination, account: str) -> str:
     where = "*" if limit.scope == "bot" else destination.address
-    return f"{destination.platform}:{destination.community_id}:{limit.scope}:{where}"
+    return f"{destination.platform}:{account}:{limit.scope}:{where}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -51,6 +51,9 @@ class Capabilities:
     keeps_member_data: bool = False
     """The platform side is the hub's own store (the webchat's Redis: sessions, names, private
     messages): forget-me sends it an erasure (`delivery.ERASE`) for each of the member's accounts."""
+    deduplicates: bool = False
+    """The platform recognises a resend of the same payload (Discord's nonce), so a send that
+    timed out may be tried again without risking a duplicate; elsewhere it is `uncertain`."""
     hold_outside_window: timedelta | None = None
     """Outside the reply window with no template: hold the message this long for the member's
     next message; None skips it at once. Either way the reason is recorded."""
@@ -81,7 +84,22 @@ class AddressMovedError(SendError):
 
 
 class PermanentSendError(SendError):
-    """Will never succeed as is (blocked, not found, no permission): recorded, not retried."""
+    """Will never succeed as is (not found, too long, refused): recorded, not retried."""
+
+
+class RecipientUnreachableError(PermanentSendError):
+    """The member's own platform says this account cannot be written to (blocked the bot,
+    unsubscribed, never opened the private chat): only this marks the member unreachable there."""
+
+
+class ConfigurationSendError(PermanentSendError):
+    """The hub's own setup is wrong (token rejected, template refused, permission missing): the
+    delivery fails and the owner is told, but no member is marked unreachable because of it."""
+
+
+class UncertainSendError(SendError):
+    """The request may have reached the platform (it timed out after being written) and the
+    platform cannot deduplicate a second one: recorded as `uncertain`, never sent again."""
 
 
 class Renderer(Protocol):
@@ -113,11 +131,32 @@ class Sender(Protocol):
         ...
 
 
-class RateLimiter(Protocol):
-    """Paces sends across every worker process, so the platform rarely has to say 429."""
+Budget = tuple[str, RateLimit]
+"""One rate budget a send spends from: its shared key and its limit."""
 
-    def reserve(self, key: str, limit: RateLimit) -> float:
-        """0 if a send under `limit` for `key` may go now (the slot is taken), else seconds to wait."""
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Slot:
+    """A reserved slot, `wait` seconds from now (0: go now), owned by whoever reserved it.
+
+    `pending`: bot-wide budgets that were free before the slot and so were not booked ahead
+    (that would hold back every other chat until then); they are taken when the slot comes.
+    """
+
+    wait: float
+    pending: tuple[Budget, ...] = ()
+
+
+class RateLimiter(Protocol):
+    """Paces sends across every worker process, so the platform never has to say 429."""
+
+    def reserve(self, budgets: Sequence[Budget], owned: Sequence[Budget] = ()) -> Slot:
+        """Reserve the earliest slot every budget allows, all at once. Budgets in `owned` are
+        already the caller's (reserved for a slot that has come): they follow if it moves."""
+        ...
+
+    def pause(self, budgets: Sequence[Budget], seconds: float) -> None:
+        """The platform said 429: no budget here hands out a slot for `seconds` from now."""
         ...
 
 
@@ -125,6 +164,9 @@ class Adapter(Renderer, Sender, Protocol):
     """One platform, as the core sees it: render and send."""
 
     platform: str
+    account: str
+    """The platform account sends go out as (bot id, workspace token's digest, sender number):
+    rate budgets are kept per account, shared by every community that uses it. Never a secret."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

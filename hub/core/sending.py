@@ -1,40 +1,49 @@
-"""Sending one delivery: claim it, hand it to the platform, record the outcome.
+"""Sending one delivery: claim it, reserve its slot, hand it to the platform, record the outcome.
 
-A delivery is claimed with a conditional update (queued or sending, and `lease_until` passed), so
-two workers never send it at once, and a `sent` delivery is never sent again. The only possible
-second send is a delivery whose request was in flight when its worker died.
+A delivery is claimed with a conditional update, so two workers never send it at once, and every
+later transition only applies while the claim holds (see `storage.deliveries`). No worker waits
+for pacing: a delivery whose slot is in the future is handed back with the wait, and the queue
+brings it back at its slot, which it owns. The only possible second send of a delivery is one
+whose request was in flight when its worker died; a timeout after the request was written is
+recorded as `uncertain` instead, except on platforms that recognise a resend.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import partial
+from typing import TypeVar
 
 import structlog
-from sqlalchemy import or_, update
 
-from hub.core.delivery import Delivery, DeliveryState, SentRef
-from hub.core.forgetting import scrub_sent
-from hub.core.members import mark_unreachable
+from hub.core.delivery import Delivery
 from hub.core.pacing import Pacer
 from hub.core.ports import (
     Adapter,
     AddressMovedError,
+    ConfigurationSendError,
     PermanentSendError,
     RateLimiter,
-    Sender,
+    RecipientUnreachableError,
     TransientSendError,
+    UncertainSendError,
 )
 from hub.core.storage.db import Database
-from hub.core.storage.orm import AddressMoveRow, DeliveryRow
-from hub.core.storage.sql import insert_if_absent
+from hub.core.storage.deliveries import DeliveryStore, Unclaimed
 
 log = structlog.get_logger(__name__)
 
+SEND_TIMEOUT = 20.0
+"""The longest a send may take before it counts as timed out (adapters' own timeouts are shorter)."""
 LEASE = timedelta(seconds=30)
+"""How long a claim holds: longer than the longest send, so no lease runs out mid-request."""
+
+T = TypeVar("T")
 
 
 class Outcome(StrEnum):
@@ -43,18 +52,29 @@ class Outcome(StrEnum):
     SENT = "sent"
     ALREADY_DONE = "already_done"
     BUSY = "busy"
+    PACED = "paced"
     RETRY = "retry"
     FAILED = "failed"
+    UNCERTAIN = "uncertain"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attempt:
-    """The outcome of an attempt, and when to try again for RETRY and BUSY."""
+    """The outcome of an attempt, and what the queue should do next.
+
+    `retry_after`: when to come back (RETRY, BUSY) or the slot reserved (PACED), with the
+    scopes of the budgets it `owned` there. `released`:
+    the next parts of the message, to send now. `misconfigured`: the failure is the hub's own
+    setup, for the owner to fix.
+    """
 
     outcome: Outcome
     retry_after: float | None = None
     platform: str | None = None
     latency: float | None = None
+    released: tuple[int, ...] = ()
+    misconfigured: bool = False
+    owned: tuple[str, ...] = ()
 
 
 class DeliveryService:
@@ -67,189 +87,141 @@ class DeliveryService:
         max_attempts: int = 12,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         limiter: RateLimiter | None = None,
+        io_threads: int = 8,
     ) -> None:
-        self.database = database
+        self.store = DeliveryStore(database)
         self.senders = senders
         self.pacer = Pacer(limiter)
         self.max_attempts = max_attempts
         self.clock = clock
+        self._pool = ThreadPoolExecutor(io_threads, thread_name_prefix="hub-delivery-io")
 
-    async def deliver(self, delivery_id: int) -> Attempt:
-        """One attempt at sending a delivery."""
-        claimed = await asyncio.to_thread(self._claim, delivery_id)
-        if isinstance(claimed, Outcome):
-            return Attempt(
-                outcome=claimed,
-                retry_after=LEASE.total_seconds() if claimed is Outcome.BUSY else None,
-            )
-        sender = self.senders.get((claimed.community_id, claimed.destination.platform))
+    def resize(self, threads: int) -> None:
+        """One blocking call (database, limiter) per worker thread at once, never queued."""
+        old, self._pool = self._pool, ThreadPoolExecutor(threads, "hub-delivery-io")
+        old.shutdown(wait=False)
+
+    async def deliver(self, delivery_id: int, owned: Collection[str] = ()) -> Attempt:
+        """One attempt at sending a delivery; `owned`: the scopes of the rate budgets whose
+        slot it reserved, which has come (see `Pacer`)."""
+        now = self.clock()
+        claimed = await self._io(self.store.claim, delivery_id, now, LEASE)
+        if isinstance(claimed, Unclaimed):
+            return _unclaimed(claimed, now)
+        platform = claimed.destination.platform
+        sender = self.senders.get((claimed.community_id, platform))
         if sender is None:
-            await asyncio.to_thread(
-                self._fail, claimed, "no adapter for this platform is configured"
-            )
-            return Attempt(outcome=Outcome.FAILED, platform=claimed.destination.platform)
-        wait = await self.pacer.clearance(claimed, sender.capabilities.rate_limits)
-        if wait > 0:
-            await asyncio.to_thread(self._postpone, claimed, wait)
+            return await self._fail(claimed, "no adapter for this platform is configured", True)
+        if claimed.attempts > self.max_attempts:
+            return await self._fail(claimed, f"gave up after {self.max_attempts} attempts", False)
+        clearance = await self._io(self.pacer.clearance, claimed.destination, sender, owned)
+        if clearance.wait > 0:
+            until = now + timedelta(seconds=clearance.wait)
+            held = await self._io(self.store.postpone, claimed, until, now)
             return Attempt(
-                outcome=Outcome.BUSY, retry_after=wait, platform=claimed.destination.platform
+                outcome=Outcome.PACED if held else Outcome.ALREADY_DONE,
+                retry_after=clearance.wait,
+                owned=clearance.owned,
+                platform=platform,
             )
         return await self._send(sender, claimed)
 
-    async def _send(self, sender: Sender, delivery: Delivery) -> Attempt:
+    async def _send(self, sender: Adapter, delivery: Delivery) -> Attempt:
         platform = delivery.destination.platform
         try:
-            ref = await sender.send(delivery.destination, delivery.payload)
-        except TransientSendError as error:
-            if delivery.attempts >= self.max_attempts:
-                await asyncio.to_thread(self._give_up, delivery.id, error.reason)
-                return Attempt(outcome=Outcome.FAILED, platform=platform)
-            await asyncio.to_thread(self._release, delivery, error)
-            log.warning(
-                "delivery.transient", id=delivery.id, platform=platform, reason=error.reason
-            )
-            return Attempt(outcome=Outcome.RETRY, retry_after=error.retry_after, platform=platform)
-        except AddressMovedError as error:
-            await asyncio.to_thread(self._move, delivery, error.new_address)
-            log.warning(
-                "space.moved",
-                platform=platform,
-                old=delivery.destination.address,
-                new=error.new_address,
-                hint="update the space's address in the YAML file",
-            )
-            return Attempt(outcome=Outcome.RETRY, retry_after=0, platform=platform)
-        except PermanentSendError as error:
-            await asyncio.to_thread(self._fail, delivery, error.reason)
-            log.warning("delivery.failed", id=delivery.id, platform=platform, reason=error.reason)
-            return Attempt(outcome=Outcome.FAILED, platform=platform)
-        created = await asyncio.to_thread(self._mark_sent, delivery, ref)
-        latency = (self.clock() - created).total_seconds()
-        return Attempt(outcome=Outcome.SENT, platform=platform, latency=latency)
+            send = sender.send(delivery.destination, delivery.payload)
+            ref = await asyncio.wait_for(send, SEND_TIMEOUT)
+        except Exception as error:
+            return await self._after(error, sender, delivery)
+        sent = await self._io(self.store.mark_sent, delivery, ref, self.clock())
+        if sent is None:
+            log.warning("delivery.lease_lost", id=delivery.id, platform=platform)
+            return Attempt(outcome=Outcome.ALREADY_DONE, platform=platform)
+        latency = (self.clock() - sent.created_at).total_seconds()
+        return Attempt(
+            outcome=Outcome.SENT, platform=platform, latency=latency, released=sent.released
+        )
 
-    def _claim(self, delivery_id: int) -> Delivery | Outcome:
+    async def _after(self, error: Exception, sender: Adapter, delivery: Delivery) -> Attempt:
+        """What a failed send becomes; every kind of error counts as an attempt."""
+        if isinstance(error, TransientSendError):
+            if error.retry_after:  # a 429: every worker holds back, not only this one
+                await self._io(self.pacer.pause, delivery.destination, sender, error.retry_after)
+            return await self._retry(delivery, error.reason, error.retry_after)
+        if isinstance(error, AddressMovedError):
+            return await self._move(delivery, error.new_address)
+        if isinstance(error, PermanentSendError):
+            return await self._refused(delivery, error)
+        if isinstance(error, UncertainSendError | TimeoutError):
+            reason = str(error) or f"no answer within {SEND_TIMEOUT:.0f} s"
+            if sender.capabilities.deduplicates:
+                return await self._retry(delivery, reason, None)
+            return await self._uncertain(delivery, reason)
+        platform = delivery.destination.platform  # an adapter's bug: retried, then failed
+        log.error("delivery.error", id=delivery.id, platform=platform, exc_info=error)
+        return await self._retry(delivery, f"{platform}: {type(error).__name__}", None)
+
+    async def _refused(self, delivery: Delivery, error: PermanentSendError) -> Attempt:
+        """Only the member's own platform saying so marks them unreachable there."""
+        if isinstance(error, RecipientUnreachableError):
+            return await self._fail(delivery, error.reason, False, unreachable=True)
+        misconfigured = isinstance(error, ConfigurationSendError)
+        return await self._fail(delivery, error.reason, misconfigured)
+
+    async def _retry(self, delivery: Delivery, reason: str, retry_after: float | None) -> Attempt:
+        platform = delivery.destination.platform
+        if delivery.attempts >= self.max_attempts:
+            return await self._fail(delivery, reason, False, permanent=False)
         now = self.clock()
-        with self.database.transaction() as session:
-            claimed = session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == delivery_id,
-                    or_(
-                        DeliveryRow.state == DeliveryState.QUEUED.value,
-                        DeliveryRow.state == DeliveryState.SENDING.value,
-                    ),
-                    or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until <= now),
-                )
-                .values(
-                    state=DeliveryState.SENDING.value,
-                    attempts=DeliveryRow.attempts + 1,
-                    lease_until=now + LEASE,
-                    updated_at=now,
-                )
-                .returning(DeliveryRow.id)
-            ).first()
-            row = session.get(DeliveryRow, delivery_id, populate_existing=True)
-            if row is None:
-                return Outcome.ALREADY_DONE
-            if claimed is None:
-                done = row.state in (
-                    DeliveryState.SENT,
-                    DeliveryState.FAILED,
-                    DeliveryState.SKIPPED,
-                )
-                return Outcome.ALREADY_DONE if done else Outcome.BUSY
-            return _to_delivery(row)
+        until = now + timedelta(seconds=retry_after or 0)
+        await self._io(self.store.release, delivery, reason, until, now)
+        log.warning("delivery.transient", id=delivery.id, platform=platform, reason=reason)
+        return Attempt(outcome=Outcome.RETRY, retry_after=retry_after, platform=platform)
 
-    def _mark_sent(self, delivery: Delivery, ref: SentRef) -> datetime:
-        now = self.clock()
-        with self.database.transaction() as session:
-            row = session.get_one(DeliveryRow, delivery.id)
-            row.state, row.platform_message_id = DeliveryState.SENT.value, ref.message_id
-            row.sent_at = row.updated_at = now
-            row.lease_until, row.last_error = None, None
-            if row.forget_when_sent:
-                scrub_sent(row)
-            return row.created_at
+    async def _move(self, delivery: Delivery, new_address: str) -> Attempt:
+        destination = delivery.destination
+        await self._io(self.store.move, delivery, new_address, self.clock())
+        log.warning(
+            "space.moved",
+            platform=destination.platform,
+            old=destination.address,
+            new=new_address,
+            hint="update the space's address in the YAML file",
+        )
+        return Attempt(outcome=Outcome.RETRY, retry_after=0, platform=destination.platform)
 
-    def _move(self, delivery: Delivery, new_address: str) -> None:
-        """Remember the space's new address and send this delivery there, not counting the attempt."""
-        destination, now = delivery.destination, self.clock()
-        with self.database.transaction() as session:
-            move = {
-                "community_id": delivery.community_id,
-                "platform": destination.platform,
-                "old_address": destination.address,
-            }
-            table = AddressMoveRow.__table__
-            insert_if_absent(session, table, {**move, "new_address": new_address, "moved_at": now})  # type: ignore[arg-type]
-            session.get_one(
-                AddressMoveRow, (move["community_id"], move["platform"], move["old_address"])
-            ).new_address = new_address
-            row = session.get_one(DeliveryRow, delivery.id)
-            row.address, row.state, row.attempts = (
-                new_address,
-                DeliveryState.QUEUED.value,
-                row.attempts - 1,
-            )
-            row.lease_until, row.updated_at = None, now
+    async def _fail(
+        self,
+        delivery: Delivery,
+        reason: str,
+        misconfigured: bool,
+        *,
+        permanent: bool = True,
+        unreachable: bool = False,
+    ) -> Attempt:
+        platform = delivery.destination.platform
+        fail = partial(self.store.fail, permanent=permanent, unreachable=unreachable)
+        await self._io(fail, delivery, reason, self.clock())
+        event = "delivery.misconfigured" if misconfigured else "delivery.failed"
+        log.warning(event, id=delivery.id, platform=platform, reason=reason)
+        return Attempt(outcome=Outcome.FAILED, platform=platform, misconfigured=misconfigured)
 
-    def _postpone(self, delivery: Delivery, wait: float) -> None:
-        """Back to queued for `wait` seconds; pacing is not a failed attempt."""
-        now = self.clock()
-        with self.database.transaction() as session:
-            row = session.get_one(DeliveryRow, delivery.id)
-            if row.state != DeliveryState.SENDING.value:  # skipped meanwhile (opt-out, forget-me)
-                return
-            row.state, row.attempts = DeliveryState.QUEUED.value, row.attempts - 1
-            row.lease_until, row.updated_at = now + timedelta(seconds=wait), now
+    async def _uncertain(self, delivery: Delivery, reason: str) -> Attempt:
+        platform = delivery.destination.platform
+        released = await self._io(self.store.mark_uncertain, delivery, reason, self.clock())
+        log.warning("delivery.uncertain", id=delivery.id, platform=platform, reason=reason)
+        return Attempt(outcome=Outcome.UNCERTAIN, platform=platform, released=released)
 
-    def _release(self, delivery: Delivery, error: TransientSendError) -> None:
-        """Back to queued; nobody takes it before the platform's retry-after has passed."""
-        now = self.clock()
-        with self.database.transaction() as session:
-            row = session.get_one(DeliveryRow, delivery.id)
-            if row.state != DeliveryState.SENDING.value:  # skipped meanwhile (opt-out, forget-me)
-                return
-            row.state, row.last_error = DeliveryState.QUEUED.value, error.reason[:2000]
-            row.lease_until = now + timedelta(seconds=error.retry_after or 0)
-            row.updated_at = now
-
-    def _fail(self, delivery: Delivery, reason: str) -> None:
-        with self.database.transaction() as session:
-            row = session.get_one(DeliveryRow, delivery.id)
-            row.state, row.permanent, row.last_error = (
-                DeliveryState.FAILED.value,
-                True,
-                reason[:2000],
-            )
-            row.lease_until, row.updated_at = None, self.clock()
-            if row.forget_when_sent:
-                scrub_sent(row)
-            if row.member_id is not None:  # a private chat, or a member of an opt-in list
-                mark_unreachable(session, row.member_id, row.platform, reason)
-
-    def _give_up(self, delivery_id: int, reason: str) -> None:
-        """Record a delivery as failed after its last transient attempt (not permanent)."""
-        with self.database.transaction() as session:
-            row = session.get(DeliveryRow, delivery_id)
-            if row is not None and row.state != DeliveryState.SENT:
-                row.state, row.permanent, row.last_error = (
-                    DeliveryState.FAILED.value,
-                    False,
-                    reason[:2000],
-                )
-                row.lease_until, row.updated_at = None, self.clock()
-                if row.forget_when_sent:
-                    scrub_sent(row)
+    async def _io(self, call: Callable[..., T], *args: object) -> T:
+        """Run a blocking call (database, limiter) on the delivery pool, not asyncio's default."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, partial(call, *args))
 
 
-def _to_delivery(row: DeliveryRow) -> Delivery:
-    return Delivery(
-        id=row.id,
-        idempotency_key=row.idempotency_key,
-        community_id=row.community_id,
-        destination=row.destination(),
-        payload=row.payload,
-        state=DeliveryState(row.state),
-        attempts=row.attempts,
-    )
+def _unclaimed(unclaimed: Unclaimed, now: datetime) -> Attempt:
+    """Done (held and waiting parts included: they are queued again when their time comes), or
+    busy until another worker's lease or a reserved slot has passed."""
+    if unclaimed.done:
+        return Attempt(outcome=Outcome.ALREADY_DONE)
+    until = unclaimed.until or now + LEASE
+    return Attempt(outcome=Outcome.BUSY, retry_after=max((until - now).total_seconds(), 0.05))

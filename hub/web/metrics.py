@@ -20,6 +20,11 @@ DELIVERY_ATTEMPTS = Counter(
     "Delivery attempts by platform and outcome",
     ["platform", "outcome"],
 )
+DELIVERY_CONFIG_ERRORS = Counter(
+    "hub_delivery_config_errors_total",
+    "Deliveries failed by the hub's own setup (token, template, permission, missing adapter)",
+    ["platform"],
+)
 DELIVERY_LATENCY = Histogram(
     "hub_delivery_latency_seconds",
     "Time from a delivery being planned to the platform accepting it",

@@ -13,7 +13,12 @@ from sqlalchemy import select
 from hub.core.delivery import Destination, SentRef
 from hub.core.domain import Identity
 from hub.core.events import MemberJoined
-from hub.core.ports import Capabilities, PermanentSendError, TransientSendError
+from hub.core.ports import (
+    Capabilities,
+    PermanentSendError,
+    RecipientUnreachableError,
+    TransientSendError,
+)
 from hub.core.sending import DeliveryService, Outcome
 from hub.core.storage.orm import DeliveryRow, IdentityRow
 from tests.builders import compose, write_config
@@ -23,6 +28,7 @@ class FakePlatform:
     """A platform that records what it is sent and fails as told."""
 
     capabilities = Capabilities(max_text_length=1000, markup="html")
+    account = "scripted"
 
     def __init__(self, failures: list[Exception] | None = None) -> None:
         self.sent: list[Mapping[str, Any]] = []
@@ -111,7 +117,7 @@ async def test_a_permanent_failure_is_recorded_and_flags_the_member(
 ) -> None:
     hub, (_, private) = planned(tmp_path, database_url, redis_url)
     platform, clock = (
-        FakePlatform([PermanentSendError("403 Forbidden: bot was blocked by the user")]),
+        FakePlatform([RecipientUnreachableError("403 Forbidden: bot was blocked by the user")]),
         Clock(),
     )
     attempt = await service(hub, platform, clock).deliver(private)

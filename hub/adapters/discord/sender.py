@@ -22,7 +22,6 @@ from hub.adapters.discord.buckets import SharedBuckets
 from hub.adapters.discord.settings import DiscordSettings
 from hub.core.delivery import Destination, SentRef
 from hub.core.outbound import Outbound
-from hub.core.pacing import INLINE_WAIT
 from hub.core.ports import (
     AdapterResources,
     Capabilities,
@@ -49,6 +48,7 @@ class DiscordSender:
 
     def __init__(self, settings: DiscordSettings, resources: AdapterResources) -> None:
         self.settings = settings
+        self.account = _account(settings)
         self.buckets = SharedBuckets(resources.redis_url, account=_account(settings))
         self._http: HTTPClient | None = None
         self._dm_channels: dict[str, str] = {}
@@ -97,10 +97,8 @@ class DiscordSender:
     async def _wait_for_bucket(self, channel: str) -> None:
         """Honour what any worker learned from Discord's headers about this channel's bucket."""
         wait = await asyncio.to_thread(self.buckets.wait_for, channel)
-        if wait > INLINE_WAIT:
+        if wait > 0:  # the queue brings it back then; no worker sleeps for a bucket
             raise TransientSendError("discord: rate-limit bucket exhausted", retry_after=wait)
-        if wait > 0:
-            await asyncio.sleep(wait)
 
     async def close(self) -> None:
         """Close the HTTP session (tests and shutdown)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +42,7 @@ class SlackSender:
 
     def __init__(self, settings: SlackSettings, resources: AdapterResources) -> None:
         self.settings = settings
+        self.account = _digest(settings.bot_token.get_secret_value())
         base = (settings.api_base_url or DEFAULT_API).rstrip("/") + "/api/"
         self.client = AsyncWebClient(
             token=settings.bot_token.get_secret_value(), base_url=base, timeout=15
@@ -87,3 +89,8 @@ def _translate_error(error: SlackApiError) -> TransientSendError | PermanentSend
         return TransientSendError(f"slack: {code}")
     hint = HINTS.get(code)
     return PermanentSendError(f"slack: {code}" + (f" ({hint})" if hint else ""))
+
+
+def _digest(token: str) -> str:
+    """A short digest naming the workspace's bot token in Redis keys, so the token stays unlogged."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]

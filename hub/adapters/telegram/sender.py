@@ -42,6 +42,7 @@ class TelegramSender:
 
     def __init__(self, settings: TelegramSettings, resources: AdapterResources) -> None:
         self.settings = settings
+        self.account = settings.token.get_secret_value().split(":", 1)[0]  # the bot's id
         link = (
             f"https://t.me/{settings.bot_username}?start=hello" if settings.bot_username else None
         )

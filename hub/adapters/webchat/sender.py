@@ -27,6 +27,7 @@ class WebchatSender:
 
     def __init__(self, settings: WebchatSettings, resources: AdapterResources) -> None:
         self.settings = settings
+        self.account = "webchat"  # the hub's own Redis: no platform budget to share
         self.redis = aioredis.Redis.from_url(resources.redis_url)
 
     def render(self, outbound: Outbound, destination: Destination) -> list[dict[str, Any]]:

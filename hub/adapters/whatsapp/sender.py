@@ -40,6 +40,7 @@ class WhatsAppSender:
 
     def __init__(self, settings: WhatsAppSettings, resources: AdapterResources) -> None:
         self.settings = settings
+        self.account = str(settings.sender or settings.messaging_service_sid)
         hold = settings.hold_for if settings.outside_window == "hold" else None
         self.capabilities: Capabilities = translate.capabilities(settings.messages_per_second, hold)
         source = settings.texts.choose or translate.DEFAULT_CHOOSE.get(

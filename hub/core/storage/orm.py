@@ -192,6 +192,8 @@ class DeliveryRow(Base):
     sent_at: Mapped[datetime | None]
     forget_when_sent: Mapped[bool] = mapped_column(default=False)
     """A goodbye to a member who was forgotten: once sent (or failed), its address and text go."""
+    next_part: Mapped[bool] = mapped_column(default=False)
+    """A later part of the same message is `waiting` for this one to be sent."""
 
     def destination(self) -> Destination:
         """Where this delivery goes, as the senders see it."""
