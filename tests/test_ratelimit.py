@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -16,9 +16,10 @@ from hub.core.delivery import Destination, SentRef
 from hub.core.domain import Identity
 from hub.core.events import MemberJoined
 from hub.core.ports import Capabilities, RateLimit, TransientSendError
-from hub.core.sending import DeliveryService, Outcome
+from hub.core.sending import DeliveryService
 from hub.ratelimit import RedisRateLimiter
 from tests.builders import compose, write_config
+from tests.delivering import deliver_as_the_queue_would
 
 PER_CHAT = RateLimit(scope="chat", count=2, seconds=1.0)
 
@@ -79,7 +80,7 @@ def test_the_bot_wide_budget_is_booked_when_it_is_what_makes_a_send_wait(redis_u
     assert [s.pending for s in slots] == [()] * 5
     waits = [s.wait for s in slots]
     assert waits[0] == 0.0
-    assert all(0.09 < b - a <= 0.1 for a, b in zip(waits, waits[1:], strict=False))
+    assert all(0.09 < b - a <= 0.1 for a, b in itertools.pairwise(waits))
 
 
 def test_a_429_pauses_the_budget_for_every_worker(redis_url: str) -> None:
@@ -143,21 +144,3 @@ async def test_a_broadcast_to_one_chat_is_paced_and_never_rejected(
     assert platform.rejected == 0
     assert len(platform.sent["salon"]) == 6
     assert sum(len(times) for times in platform.sent.values()) == 12
-
-
-async def deliver_as_the_queue_would(service: DeliveryService, ids: list[int]) -> None:
-    """Each paced delivery comes back at its reserved slot with what it owns, as the actor
-    schedules it; a retry comes back after its retry-after."""
-
-    async def one(delivery_id: int) -> None:
-        owned: tuple[str, ...] = ()
-        while True:
-            attempt = await service.deliver(delivery_id, owned)
-            if attempt.outcome in (Outcome.SENT, Outcome.ALREADY_DONE, Outcome.FAILED):
-                for released in attempt.released:
-                    await one(released)
-                return
-            owned = attempt.owned if attempt.outcome is Outcome.PACED else owned
-            await asyncio.sleep(attempt.retry_after or 0)
-
-    await asyncio.gather(*(one(i) for i in ids))

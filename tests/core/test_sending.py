@@ -15,7 +15,6 @@ from hub.core.domain import Identity
 from hub.core.events import MemberJoined
 from hub.core.ports import (
     Capabilities,
-    PermanentSendError,
     RecipientUnreachableError,
     TransientSendError,
 )
