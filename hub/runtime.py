@@ -90,6 +90,7 @@ def _stop_on_signals() -> threading.Event:
 def run_worker(hub: Hub, threads: int) -> None:
     """`hub worker`: consume until SIGTERM/SIGINT, beating while its threads run."""
     actors = actors_for(hub)
+    hub.delivery.resize(threads)
     worker = start_worker(actors.deliver.broker, threads)
     stop = _stop_on_signals()
     with beating(hub.redis_url, Role.WORKER, lambda: worker_alive(worker)):
@@ -198,6 +199,7 @@ def run_all(hub: Hub, threads: int, host: str | None = None, port: int | None = 
         actors = actors_for(hub)
         listeners = hub.listeners(event_enqueuer(hub.inbox, actors))
         app = build_app(hub, actors, listeners)  # StartupError before anything runs
+        hub.delivery.resize(threads)
         cleanup.callback(start_worker(actors.deliver.broker, threads).stop)
         stop = threading.Event()
         cleanup.callback(stop.set)
