@@ -18,6 +18,7 @@ from hub.core import sending
 from hub.core.delivery import Destination
 from hub.core.domain import Identity
 from hub.core.events import MemberJoined, OptedOut
+from hub.core.pacing import Pacer
 from hub.core.ports import (
     ConfigurationSendError,
     RateLimit,
@@ -247,3 +248,41 @@ async def test_a_send_that_timed_out_after_being_written_is_uncertain_unless_the
         assert len(first.released) == 1  # the next part still follows
         assert (await service.deliver(private)).outcome is Outcome.ALREADY_DONE
         assert states(hub, "u1") == [(0, "uncertain"), (1, "queued")]
+
+
+def test_two_communities_on_one_bot_share_its_budget(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    bot = ScriptedPlatform(
+        account="123456", rate_limits=(RateLimit(scope="bot", count=1, seconds=1),)
+    )
+    pacer = Pacer(RedisRateLimiter(redis_url))
+    first, second = (
+        Destination(community_id=community, platform="telegram", address="-100")
+        for community in ("founders", "freelancers")
+    )
+    assert Pacer.budgets(first, bot) == Pacer.budgets(second, bot)
+    assert pacer.clearance(first, bot).wait == 0.0
+    assert 0.9 < pacer.clearance(second, bot).wait <= 1.0  # not a budget of its own
+    other_bot = ScriptedPlatform(account="654321", rate_limits=bot.rate_limits)
+    assert pacer.clearance(second, other_bot).wait == 0.0
+
+
+async def test_a_429_holds_back_the_next_send_on_that_budget(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    told: list[str] = []
+
+    def too_many(destination: Destination, payload: Mapping[str, Any]) -> None:
+        if not told:
+            told.append(destination.address)
+            raise TransientSendError("429 Too Many Requests", retry_after=5)
+
+    bot_wide = (RateLimit(scope="bot", count=100, seconds=1.0),)
+    platform = ScriptedPlatform(rate_limits=bot_wide, before_send=too_many)
+    hub, service = hub_with(tmp_path, database_url, redis_url, platform)
+    public, private = joined(hub, 1)
+    assert (await service.deliver(public)).outcome is Outcome.RETRY
+    paced = await service.deliver(private)  # another chat, same account: it waits too
+    assert paced.outcome is Outcome.PACED
+    assert 4.5 < (paced.retry_after or 0) <= 5.0
+    assert platform.sent == []

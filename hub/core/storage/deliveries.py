@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Table, select, update
 from sqlalchemy.orm import Session
 
-from hub.core.delivery import Delivery, DeliveryState, SentRef
+from hub.core.delivery import Delivery, DeliveryState, Destination, SentRef
 from hub.core.forgetting import scrub_sent
 from hub.core.members import mark_unreachable
 from hub.core.storage.db import Database
@@ -22,6 +23,36 @@ from hub.core.storage.orm import AddressMoveRow, DeliveryRow
 from hub.core.storage.sql import insert_if_absent
 
 _CLAIMABLE = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value)
+_TABLE: Table = DeliveryRow.__table__  # type: ignore[assignment]
+_FINISHED = tuple(
+    _TABLE.c[name]
+    for name in (
+        "id",
+        "idempotency_key",
+        "part",
+        "next_part",
+        "forget_when_sent",
+        "created_at",
+        "member_id",
+        "platform",
+    )
+)
+_CLAIMED = tuple(
+    _TABLE.c[name]
+    for name in (
+        "id",
+        "idempotency_key",
+        "community_id",
+        "platform",
+        "address",
+        "private",
+        "member_id",
+        "space",
+        "payload",
+        "state",
+        "attempts",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,30 +78,27 @@ class DeliveryStore:
         self.database = database
 
     def claim(self, delivery_id: int, now: datetime, lease: timedelta) -> Delivery | Unclaimed:
-        """Take a queued delivery (or one whose lease ran out) for one attempt."""
-        with self.database.transaction() as session:
-            row = session.scalars(
-                update(DeliveryRow)
+        """Take a queued delivery (or one whose lease ran out) for one attempt: one statement."""
+        with self.database.engine.begin() as connection:
+            row = connection.execute(
+                update(_TABLE)
                 .where(
-                    DeliveryRow.id == delivery_id,
-                    DeliveryRow.state.in_(_CLAIMABLE),
-                    (DeliveryRow.lease_until.is_(None)) | (DeliveryRow.lease_until <= now),
+                    _TABLE.c.id == delivery_id,
+                    _TABLE.c.state.in_(_CLAIMABLE),
+                    (_TABLE.c.lease_until.is_(None)) | (_TABLE.c.lease_until <= now),
                 )
                 .values(
                     state=DeliveryState.SENDING.value,
-                    attempts=DeliveryRow.attempts + 1,
+                    attempts=_TABLE.c.attempts + 1,
                     lease_until=now + lease,
                     updated_at=now,
                 )
-                .returning(DeliveryRow),
-                execution_options={"populate_existing": True},
+                .returning(*_CLAIMED)
             ).one_or_none()
             if row is not None:
                 return _to_delivery(row)
-            found = session.execute(
-                select(DeliveryRow.state, DeliveryRow.lease_until).where(
-                    DeliveryRow.id == delivery_id
-                )
+            found = connection.execute(
+                select(_TABLE.c.state, _TABLE.c.lease_until).where(_TABLE.c.id == delivery_id)
             ).one_or_none()
         if found is None or found.state not in _CLAIMABLE:
             return Unclaimed(done=True)  # sent, failed, skipped, uncertain; held or waiting
@@ -82,7 +110,7 @@ class DeliveryStore:
             delivery,
             now,
             state=DeliveryState.QUEUED.value,
-            attempts=DeliveryRow.attempts - 1,
+            attempts=_TABLE.c.attempts - 1,
             lease_until=until,
         )
 
@@ -98,9 +126,9 @@ class DeliveryStore:
 
     def mark_sent(self, delivery: Delivery, ref: SentRef, now: datetime) -> Sent | None:
         """Record the platform's acceptance; releases the next part. None if the lease was lost."""
-        with self.database.transaction() as session:
-            row = self._update(
-                session,
+        with self.database.engine.begin() as connection:
+            row = _finish(
+                connection,
                 delivery,
                 now,
                 state=DeliveryState.SENT.value,
@@ -110,16 +138,15 @@ class DeliveryStore:
             )
             if row is None:
                 return None
-            released = _next_part(session, row, now)
-            if row.forget_when_sent:
-                scrub_sent(row)
+            released = _next_part(connection, row, now)
+            _scrub_if_goodbye(connection, row)
             return Sent(created_at=row.created_at, released=released)
 
     def mark_uncertain(self, delivery: Delivery, reason: str, now: datetime) -> tuple[int, ...]:
         """Maybe sent: final, never sent again; the next part follows as if it was."""
-        with self.database.transaction() as session:
-            row = self._update(
-                session,
+        with self.database.engine.begin() as connection:
+            row = _finish(
+                connection,
                 delivery,
                 now,
                 state=DeliveryState.UNCERTAIN.value,
@@ -127,9 +154,8 @@ class DeliveryStore:
             )
             if row is None:
                 return ()
-            released = _next_part(session, row, now)
-            if row.forget_when_sent:
-                scrub_sent(row)
+            released = _next_part(connection, row, now)
+            _scrub_if_goodbye(connection, row)
             return released
 
     def fail(
@@ -137,9 +163,9 @@ class DeliveryStore:
     ) -> bool:
         """Failed for good; the parts after it are skipped, and the member marked unreachable on
         this platform only when the platform said they cannot be written to."""
-        with self.database.transaction() as session:
-            row = self._update(
-                session,
+        with self.database.engine.begin() as connection:
+            row = _finish(
+                connection,
                 delivery,
                 now,
                 state=DeliveryState.FAILED.value,
@@ -148,26 +174,31 @@ class DeliveryStore:
             )
             if row is None:
                 return False
-            skip_later_parts(session, row, now)
-            if row.forget_when_sent:
-                scrub_sent(row)
+            skip_later_parts(connection, row, now)
+            _scrub_if_goodbye(connection, row)
             if unreachable and row.member_id is not None:
-                mark_unreachable(session, row.member_id, row.platform, reason)
+                with Session(bind=connection) as session:
+                    mark_unreachable(session, row.member_id, row.platform, reason)
+                    session.flush()
             return True
 
     def move(self, delivery: Delivery, new_address: str, now: datetime) -> bool:
         """Remember the space's new address and queue this delivery there, attempt not counted."""
         destination = delivery.destination
         with self.database.transaction() as session:
-            row = self._update(
-                session,
-                delivery,
-                now,
-                state=DeliveryState.QUEUED.value,
-                address=new_address,
-                attempts=DeliveryRow.attempts - 1,
-            )
-            if row is None:
+            moved = session.execute(
+                update(_TABLE)
+                .where(*_held_by(delivery))
+                .values(
+                    updated_at=now,
+                    lease_until=None,
+                    state=DeliveryState.QUEUED.value,
+                    address=new_address,
+                    attempts=_TABLE.c.attempts - 1,
+                )
+                .returning(_TABLE.c.id)
+            ).first()
+            if moved is None:
                 return False
             key = (delivery.community_id, destination.platform, destination.address)
             insert_if_absent(
@@ -185,58 +216,77 @@ class DeliveryStore:
             return True
 
     def _transition(self, delivery: Delivery, now: datetime, **values: object) -> bool:
-        with self.database.transaction() as session:
-            return self._update(session, delivery, now, **values) is not None
+        """A transition with nothing else to do: one statement."""
+        with self.database.engine.begin() as connection:
+            return _finish(connection, delivery, now, **values) is not None
 
-    def _update(
-        self, session: Session, delivery: Delivery, now: datetime, **values: object
-    ) -> DeliveryRow | None:
-        """Apply `values` if this worker still holds the delivery; the row as it is now."""
-        values.setdefault("lease_until", None)
-        return session.scalars(
-            update(DeliveryRow)
-            .where(*_held_by(delivery))
-            .values(updated_at=now, **values)
-            .returning(DeliveryRow),
-            execution_options={"populate_existing": True},
-        ).one_or_none()
+
+def _finish(
+    connection: Connection, delivery: Delivery, now: datetime, **values: object
+) -> Row[Any] | None:
+    """Apply `values` if this worker still holds the delivery; what the next steps need."""
+    return connection.execute(
+        update(_TABLE)
+        .where(*_held_by(delivery))
+        .values(updated_at=now, lease_until=values.pop("lease_until", None), **values)
+        .returning(*_FINISHED)
+    ).one_or_none()
+
+
+def _scrub_if_goodbye(connection: Connection, row: Row[Any]) -> None:
+    """A goodbye to a forgotten member keeps neither address nor text once it is done."""
+    if row.forget_when_sent:
+        with Session(bind=connection) as session:
+            scrub_sent(session.get_one(DeliveryRow, row.id))
+            session.flush()
 
 
 def _held_by(delivery: Delivery) -> tuple[ColumnElement[bool], ...]:
     return (
-        DeliveryRow.id == delivery.id,
-        DeliveryRow.state == DeliveryState.SENDING.value,
-        DeliveryRow.attempts == delivery.attempts,
+        _TABLE.c.id == delivery.id,
+        _TABLE.c.state == DeliveryState.SENDING.value,
+        _TABLE.c.attempts == delivery.attempts,
     )
 
 
-def _later_parts(row: DeliveryRow) -> tuple[ColumnElement[bool], ...]:
+class _Part(Protocol):
+    """What finding a message's later parts needs of a row (an ORM row or a returned one)."""
+
+    @property
+    def idempotency_key(self) -> str: ...
+    @property
+    def part(self) -> int: ...
+    @property
+    def next_part(self) -> bool: ...
+
+
+def _later_parts(row: _Part) -> tuple[ColumnElement[bool], ...]:
     """The rows of the same message to the same place, after this part."""
     prefix = row.idempotency_key.rsplit("|", 1)[0] + "|"
     return (
-        DeliveryRow.idempotency_key.startswith(prefix, autoescape=True),
-        DeliveryRow.part > row.part,
-        DeliveryRow.state == DeliveryState.WAITING.value,
+        _TABLE.c.idempotency_key.startswith(prefix, autoescape=True),
+        _TABLE.c.part > row.part,
+        _TABLE.c.state == DeliveryState.WAITING.value,
     )
 
 
-def _next_part(session: Session, row: DeliveryRow, now: datetime) -> tuple[int, ...]:
+def _next_part(connection: Connection, row: _Part, now: datetime) -> tuple[int, ...]:
     if not row.next_part:
         return ()
-    released = session.scalars(
-        update(DeliveryRow)
-        .where(*_later_parts(row), DeliveryRow.part == row.part + 1)
+    released = connection.execute(
+        update(_TABLE)
+        .where(*_later_parts(row), _TABLE.c.part == row.part + 1)
         .values(state=DeliveryState.QUEUED.value, lease_until=None, updated_at=now)
-        .returning(DeliveryRow.id)
+        .returning(_TABLE.c.id)
     )
-    return tuple(released)
+    return tuple(released.scalars())
 
 
-def skip_later_parts(session: Session, row: DeliveryRow, now: datetime) -> None:
+def skip_later_parts(connection: Connection | Session, row: _Part, now: datetime) -> None:
     """The parts waiting for this one will not be sent: it failed or was dropped."""
     if row.next_part:
-        session.execute(
-            update(DeliveryRow)
+        connection.execute(
+            update(_TABLE)
             .where(*_later_parts(row))
             .values(
                 state=DeliveryState.SKIPPED.value,
@@ -246,12 +296,20 @@ def skip_later_parts(session: Session, row: DeliveryRow, now: datetime) -> None:
         )
 
 
-def _to_delivery(row: DeliveryRow) -> Delivery:
+def _to_delivery(row: Row[Any]) -> Delivery:
+    destination = Destination(
+        community_id=row.community_id,
+        platform=row.platform,
+        address=row.address,
+        private=row.private,
+        member_id=row.member_id,
+        space=row.space,
+    )
     return Delivery(
         id=row.id,
         idempotency_key=row.idempotency_key,
         community_id=row.community_id,
-        destination=row.destination(),
+        destination=destination,
         payload=row.payload,
         state=DeliveryState(row.state),
         attempts=row.attempts,
