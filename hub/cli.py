@@ -242,9 +242,12 @@ def ritual_run(
             _fire(hub, community_id, name)
 
 
+_GOING = ("queued", "waiting")  # a later part waits for the one before it, then goes
+
+
 def _print_preview(hub: Hub, community_id: str, name: str) -> None:
     previews = hub.service.preview_occurrence(community_id, name)
-    sendable = sum(1 for p in previews if p.state == "queued")
+    sendable = sum(1 for p in previews if p.state in _GOING)
     out.print(
         Text(community_id, "bold") + _plain(f" · {name}: {sendable} message(s) would be sent"),
         highlight=False,
@@ -255,7 +258,7 @@ def _print_preview(hub: Hub, community_id: str, name: str) -> None:
         where = f"{preview.platform} {'DM ' if preview.private else '#'}{preview.space or preview.address}"
         if preview.space and preview.address != _space_address(hub, community_id, preview):
             where += f" → {preview.address}"
-        held = "" if preview.state == "queued" else f", {preview.state}"
+        held = "" if preview.state in _GOING else f", {preview.state}"
         out.rule(_plain(f"{where} (part {preview.part + 1}{held})"))
         if preview.note:
             out.print(_plain(f"({preview.note})"), highlight=False)
