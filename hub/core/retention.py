@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, select
 
+from hub.core import occurrences
 from hub.core.community import CommunityRuntime
 from hub.core.delivery import FINAL
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, InboxRow, OccurrenceRow, ProcessedEventRow
 
 FINISHED_DELIVERIES = tuple(sorted(state.value for state in FINAL))
-FINISHED_OCCURRENCES = ("done", "skipped")
+FINISHED_OCCURRENCES = occurrences.FINISHED
 
 
 def _utcnow() -> datetime:

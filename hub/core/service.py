@@ -2,25 +2,36 @@
 
 Each runs in one transaction: ritual state, records and the outbox commit together. They return
 the ids of deliveries to hand to the sender; a crash before that is repaired by the sweeper.
+Within it, each ritual's decision is carried out in a savepoint, so a ritual that raises loses
+only its own work; an occurrence counts its attempts (`hub.core.occurrences`).
 """
 
 from __future__ import annotations
 
-import random
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from hub.core import effects, outbox
+from hub.core import effects, occurrences, outbox
+from hub.core.causes import (
+    Audience,
+    Cause,
+    Ran,
+    audience_of,
+    on_event,
+    ritual_context,
+    ritual_failed,
+    signalled_member,
+    text_failed,
+)
 from hub.core.community import CommunityRuntime, EnabledRitual, split_occurrence_name
 from hub.core.delivery import DeliveryState
-from hub.core.domain import Identity, Member
 from hub.core.events import (
     ButtonClicked,
     DeliveryReported,
@@ -31,14 +42,12 @@ from hub.core.events import (
     MessageReceived,
     OptedIn,
     OptedOut,
-    RitualSignalled,
 )
 from hub.core.inbox import NotYet
 from hub.core.members import (
     SqlDirectory,
     join_space,
     leave_space,
-    load_member,
     mark_private_chat_open,
     mark_unreachable,
     private_chat_open,
@@ -47,6 +56,7 @@ from hub.core.members import (
 )
 from hub.core.ports import Renderer
 from hub.core.ritual import (
+    NOTHING,
     Directory,
     Effect,
     FireRitual,
@@ -58,7 +68,7 @@ from hub.core.ritual import (
 )
 from hub.core.ritual_state import add_records, load_state_for_update, save_state
 from hub.core.storage.db import Database
-from hub.core.storage.orm import DeliveryRow, MemberRow, OccurrenceRow, ProcessedEventRow
+from hub.core.storage.orm import DeliveryRow, OccurrenceRow, ProcessedEventRow
 from hub.core.storage.sql import insert_if_absent
 from hub.core.templates import TemplateError
 
@@ -96,19 +106,6 @@ class Preview:
     """Why the delivery is not simply queued (held or skipped for a reply window)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Cause:
-    """Why rituals run: an event or an occurrence; names deliveries for idempotency."""
-
-    key: str
-    seed: str
-    member: Member | None = None
-    actor: Identity | None = None
-    """The account that acted (None for an occurrence or a follow-up): whose rights count."""
-    replied_to: RepliedTo | None = None
-    private_link: str | None = None
-
-
 class HubService:
     """Runs rituals for every community and writes their outbox."""
 
@@ -143,7 +140,7 @@ class HubService:
                 mark_private_chat_open(session, runtime.community.id, event.actor)
             released = self._track_presence(session, runtime, event, now)
             event = _as_choice(session, self._capable_of_buttons(runtime, event), event, now)
-            cause = _Cause(
+            cause = Cause(
                 key=f"event:{event.platform}:{event.event_id}",
                 seed=event.event_id,
                 member=member,
@@ -152,7 +149,7 @@ class HubService:
                 private_link=self._private_link(session, runtime, event),
             )
             return released + self._run_all(
-                session, runtime, runtime.rituals, cause, now, _on_event(event)
+                session, runtime, runtime.rituals, cause, now, on_event(event)
             )
 
     def _capable_of_buttons(self, runtime: CommunityRuntime, event: Event) -> bool:
@@ -222,13 +219,24 @@ class HubService:
         return renderer.capabilities.private_chat_link
 
     def run_occurrence(self, occurrence_id: int) -> list[int]:
-        """Run a claimed occurrence; running it again does nothing."""
+        """Run a claimed occurrence; running it again does nothing. A failure is re-raised for
+        the queue to retry, until its last attempt (`occurrences.MAX_ATTEMPTS`): then [] ."""
+        if not occurrences.begin_attempt(self.database, occurrence_id, self.clock()):
+            return []
+        try:
+            return self._attempt_occurrence(occurrence_id)
+        except Exception as error:
+            if occurrences.record_failure(self.database, occurrence_id, error, self.clock()):
+                return []
+            raise
+
+    def _attempt_occurrence(self, occurrence_id: int) -> list[int]:
         now = self.clock()
         with self.database.transaction() as session:
             row = session.scalars(
                 select(OccurrenceRow).where(OccurrenceRow.id == occurrence_id).with_for_update()
             ).one_or_none()
-            if row is None or row.state == "done":
+            if row is None or row.state != "claimed":
                 return []
             runtime = self.communities.get(row.community_id)
             enabled = runtime.ritual(row.ritual) if runtime else None
@@ -284,34 +292,64 @@ class HubService:
         session: Session,
         runtime: CommunityRuntime,
         rituals: tuple[EnabledRitual, ...],
-        cause: _Cause,
+        cause: Cause,
         now: datetime,
         decide: Callable[[Ritual, RitualContext], RitualResult],
         depth: int = 0,
+        strict: bool = False,
     ) -> list[int]:
+        """Run `rituals` on one cause, then what they signalled. A ritual that raises loses its
+        own work only (a savepoint), unless `strict` (an occurrence's failure is its own);
+        database errors always end the whole transaction, for it to be retried."""
         ids: list[int] = []
         follow_ups: list[Event] = []
-        audience = _audience(runtime, cause)
+        audience = audience_of(runtime, cause)
         directory = SqlDirectory(session, runtime.community.id)
         for enabled in rituals:
-            state_row = load_state_for_update(session, runtime.community.id, enabled.name)
-            ctx = _context(runtime, enabled, cause, state_row.data, now, directory, audience)
             try:
-                result = decide(enabled.ritual, ctx)
-            except TemplateError as error:  # an owner's text: the other rituals still run
-                log.error(
-                    "ritual.text_failed",
-                    ritual=enabled.name,
-                    cause=cause.key,
-                    error=str(error),
-                    hint=f"check the texts of rituals.{enabled.name} in the YAML file",
+                ran = self._run_one(
+                    session, runtime, enabled, cause, now, decide, audience, directory
                 )
+            except TemplateError as error:  # an owner's text: the other rituals still run
+                text_failed(enabled.name, cause.key, error)
                 continue
+            except DBAPIError:
+                raise
+            except Exception as error:
+                if strict:
+                    raise
+                ritual_failed(enabled.name, cause.key, error)
+                ran = Ran(changed_members=True)
+            ids += ran.ids
+            follow_ups += ran.follow_ups
+            if ran.changed_members:  # the next ritual reads members afresh
+                directory = SqlDirectory(session, runtime.community.id)
+        return ids + self._follow_up(session, runtime, cause, now, follow_ups, depth)
+
+    def _run_one(
+        self,
+        session: Session,
+        runtime: CommunityRuntime,
+        enabled: EnabledRitual,
+        cause: Cause,
+        now: datetime,
+        decide: Callable[[Ritual, RitualContext], RitualResult],
+        audience: Audience,
+        directory: Directory,
+    ) -> Ran:
+        """One ritual's decision, carried out in a savepoint: all of it stays, or none."""
+        state_row = load_state_for_update(session, runtime.community.id, enabled.name)
+        ctx = ritual_context(runtime, enabled, cause, state_row.data, now, directory, audience)
+        result = decide(enabled.ritual, ctx)
+        if result == NOTHING:  # most rituals ignore most events: spare the savepoint
+            return Ran()
+        ran = Ran(changed_members=bool(result.effects))
+        with session.begin_nested():
             if result.state is not None:
                 save_state(state_row, result.state, now)
             add_records(session, runtime.community.id, enabled.name, result.records, now)
             for message in result.outbound:
-                ids += outbox.plan(
+                ran.ids += outbox.plan(
                     session,
                     runtime,
                     self.renderers,
@@ -321,13 +359,33 @@ class HubService:
                     now=now,
                 )
             for effect in result.effects:
-                ids += self._apply(session, runtime, enabled.name, cause, effect, now, follow_ups)
-            if result.effects:  # members may have changed: the next ritual reads them afresh
-                directory = SqlDirectory(session, runtime.community.id)
+                ran.ids += self._apply(
+                    session, runtime, enabled.name, cause, effect, now, ran.follow_ups
+                )
+        return ran
+
+    def _follow_up(
+        self,
+        session: Session,
+        runtime: CommunityRuntime,
+        cause: Cause,
+        now: datetime,
+        follow_ups: list[Event],
+        depth: int,
+    ) -> list[int]:
+        """Let every ritual hear what the rituals signalled, to MAX_FOLLOW_UP_DEPTH: past it a
+        chain is dropped (two rituals signalling each other would never end)."""
+        if follow_ups and depth >= MAX_FOLLOW_UP_DEPTH:
+            for event in follow_ups:
+                log.warning("ritual.follow_up_dropped", chain=event.event_id, depth=depth + 1)
+            return []
+        ids: list[int] = []
         for event in follow_ups:
-            member = _signalled_member(session, event)
+            member = signalled_member(session, event)
             then = replace(cause, key=event.event_id, member=member, actor=None, replied_to=None)
-            ids += self._run_all(session, runtime, runtime.rituals, then, now, _on_event(event))
+            ids += self._run_all(
+                session, runtime, runtime.rituals, then, now, on_event(event), depth + 1
+            )
         return ids
 
     def _apply(
@@ -335,7 +393,7 @@ class HubService:
         session: Session,
         runtime: CommunityRuntime,
         ritual: str,
-        cause: _Cause,
+        cause: Cause,
         effect: Effect,
         now: datetime,
         follow_ups: list[Event],
@@ -405,7 +463,7 @@ class HubService:
         occurrence = Occurrence(
             id=row.id, ritual=name, scheduled_at=row.scheduled_at, manual=manual, slot=slot
         )
-        cause = _Cause(
+        cause = Cause(
             key=cause_key or occurrence.cause,
             seed=f"{row.community_id}:{row.ritual}:{row.scheduled_at}",
         )
@@ -416,68 +474,8 @@ class HubService:
             cause,
             now,
             lambda r, ctx: r.on_occurrence(ctx, occurrence),
+            strict=True,
         )
-
-
-def _signalled_member(session: Session, event: Event) -> Member | None:
-    """The member who did what a ritual signalled: the `ctx.member` of the follow-up."""
-    if not isinstance(event, RitualSignalled) or session.get(MemberRow, event.member_id) is None:
-        return None
-    return load_member(session, event.member_id)
-
-
-def _on_event(event: Event) -> Callable[[Ritual, RitualContext], RitualResult]:
-    return lambda ritual, ctx: ritual.on_event(ctx, event)
-
-
-@dataclass(frozen=True, slots=True)
-class _Audience:
-    """What every ritual deciding on one cause is told alike, worked out once per cause."""
-
-    admin: bool
-    commands: Mapping[str, str]
-    verbs: frozenset[str]
-    scheduled: tuple[str, ...]
-
-
-def _audience(runtime: CommunityRuntime, cause: _Cause) -> _Audience:
-    admin = runtime.is_owner(cause.actor)
-    return _Audience(
-        admin=admin,
-        commands=runtime.commands(admin=admin),
-        verbs=frozenset(runtime.commands(admin=True)),
-        scheduled=tuple(name for r in runtime.rituals for name in r.schedules),
-    )
-
-
-def _context(
-    runtime: CommunityRuntime,
-    enabled: EnabledRitual,
-    cause: _Cause,
-    state: dict[str, object],
-    now: datetime,
-    directory: Directory,
-    audience: _Audience,
-) -> RitualContext:
-    defaults = enabled.ritual.default_texts
-    return RitualContext(
-        community=runtime.community,
-        config=enabled.config,
-        now=now,
-        rng=random.Random(f"{cause.seed}:{enabled.name}"),
-        state=state,
-        spaces=runtime.spaces,
-        member=cause.member,
-        replied_to=cause.replied_to,
-        private_link=cause.private_link,
-        texts=defaults.get(runtime.community.locale) or defaults["en"],
-        commands=audience.commands,
-        directory=directory,
-        is_admin=audience.admin,
-        entropy=secrets.token_hex(16),
-        verbs=audience.verbs,
-        scheduled_rituals=audience.scheduled,
-    )
 
 
 def _first_time(session: Session, event: Event, now: datetime) -> bool:

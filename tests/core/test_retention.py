@@ -55,7 +55,7 @@ def seed(hub: Hub, age: timedelta, tag: str) -> None:
                     updated_at=at,
                 )
             )
-        for state in ("done", "skipped", "claimed"):
+        for state in ("done", "skipped", "failed", "claimed"):
             session.add(
                 OccurrenceRow(
                     community_id=C,
@@ -85,7 +85,7 @@ def test_finished_rows_past_their_period_go_and_waiting_ones_stay(
         "inbox": 1,
         "dead_letters": 1,
         "deliveries": 3,
-        "occurrences": 2,
+        "occurrences": 3,
     }
     assert states(hub, ProcessedEventRow, "event_id") == ["e-new"]
     assert states(hub, InboxRow, "event_id") == [
@@ -102,6 +102,7 @@ def test_finished_rows_past_their_period_go_and_waiting_ones_stay(
         "icebreaker-claimed-new",
         "icebreaker-claimed-old",
         "icebreaker-done-new",
+        "icebreaker-failed-new",
         "icebreaker-skipped-new",
     ]
 

@@ -141,7 +141,10 @@ class AddressMoveRow(Base):
 
 
 class OccurrenceRow(Base):
-    """One firing of a scheduled ritual; the unique key is what stops a double fire."""
+    """One firing of a scheduled ritual; the unique key is what stops a double fire.
+
+    `state`: claimed (to run), done, skipped (too late to fire) or failed (its `attempts` ran
+    out; `last_error` says why)."""
 
     __tablename__ = "occurrences"
     __table_args__ = (
@@ -156,6 +159,8 @@ class OccurrenceRow(Base):
     claimed_by: Mapped[str] = mapped_column(String(128))
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class DeliveryRow(Base):
