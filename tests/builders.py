@@ -84,12 +84,20 @@ def wait_for(
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def paced(sender: Any, pacer: Any, destination: Any) -> None:
+    """Wait for the slot the pacer reserves for one send to `destination` through `sender`."""
+    owned: tuple[str, ...] = ()
+    while (clearance := pacer.clearance(destination, sender, owned)).wait > 0:
+        owned = clearance.owned
+        await asyncio.sleep(clearance.wait)
+
+
 async def send_paced(sender: Any, pacer: Any, delivery: Any, times: int) -> None:
-    """Send one delivery `times` times at once, each waiting for the pacer's clearance."""
+    """Send one delivery `times` times at once, each paced as the deliver actor paces it: told
+    to wait, it comes back at its reserved slot owning the budgets it reserved."""
 
     async def one() -> None:
-        while (wait := await pacer.clearance(delivery, sender.capabilities.rate_limits)) > 0:
-            await asyncio.sleep(wait)
+        await paced(sender, pacer, delivery.destination)
         await sender.send(delivery.destination, delivery.payload)
 
     await asyncio.gather(*(one() for _ in range(times)))

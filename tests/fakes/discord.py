@@ -6,6 +6,14 @@ The real discord.py talks to it: REST under `/api/v10` (Bot token auth, exact
 and `retry_after`, Discord's JSON error codes) and a websocket Gateway at `/gateway` (HELLO,
 heartbeats, IDENTIFY with intents checked, READY, GUILD_CREATE, RESUME with replay, dispatch).
 Tests arrange channels and users, dispatch events, and read `sent`, `edits` and `callbacks`.
+
+Limits are on by default, each as "no more than N in any window" (see tests/fakes/limits.py):
+`per_bot`, Discord's global 50 requests per second, counts every REST request but interaction
+callbacks (which Discord exempts); `per_channel`, the message-send bucket commonly observed as
+5 per 5 s per channel, counts accepted sends. Over either the answer is Discord's 429 (`Via`,
+`Retry-After`, `X-RateLimit-Scope`, and `X-RateLimit-Global` for the global one; JSON
+`retry_after` in seconds and `global`). Every counted request is noted in `log`, with whether
+it was a 429, and the 429s are counted in `rate_limited`.
 """
 
 from __future__ import annotations
@@ -13,10 +21,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import re
 import time
-from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +34,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from tests.fakes.limits import SendLog, Window, admit
 from tests.fakes.markup import Span
 
 TOKEN = "MTAwMQ.fake.discord-bot-token"
@@ -64,14 +73,14 @@ class Session:
 
 @dataclass
 class FakeDiscord:
-    """State of the fake; `bucket_size` messages per `bucket_seconds` per channel (like Discord)."""
+    """State of the fake; limits in `per_bot` (global) and `per_channel` (message sends)."""
 
     channels: dict[str, Channel] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     enabled_privileged: set[str] = field(default_factory=lambda: {"members", "message_content"})
-    bucket_size: int = 5
-    bucket_seconds: float = 5.0
-    global_per_second: int = 50
+    per_bot: Window = field(default_factory=lambda: Window(50, 1.0))
+    per_channel: Window = field(default_factory=lambda: Window(5, 5.0))
+    log: SendLog = field(default_factory=SendLog)
     sent: list[dict[str, Any]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
@@ -82,8 +91,6 @@ class FakeDiscord:
     sessions: dict[str, Session] = field(default_factory=dict)
     ws_url: str = ""
     _loop: asyncio.AbstractEventLoop | None = None
-    _buckets: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    _global: list[float] = field(default_factory=list)
     _nonces: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000))
 
@@ -122,9 +129,28 @@ class FakeDiscord:
                 self._callback,
                 methods=["POST"],
             ),
-            WebSocketRoute("/gateway", self._gateway),
         ]
-        return Starlette(routes=routes)
+        counted = [
+            Route(r.path, self._counted(r.endpoint), methods=r.methods)
+            if "/interactions/" not in r.path
+            else r
+            for r in routes
+        ]
+        return Starlette(routes=[*counted, WebSocketRoute("/gateway", self._gateway)])
+
+    def _counted(
+        self, endpoint: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """`endpoint` behind the global limit, each request noted in `log`."""
+
+        async def counted(request: Request) -> Response:
+            now = time.monotonic()
+            wait = admit([(self.per_bot, "bot")], now)
+            response = await endpoint(request) if wait <= 0 else self._too_many(wait, None)
+            self.log.note(now, limited=response.status_code == 429)
+            return response
+
+        return counted
 
     # ---- REST ---------------------------------------------------------------------------
 
@@ -180,9 +206,9 @@ class FakeDiscord:
         if not _authorized(request):
             return _unauthorized()
         channel_id = request.path_params["channel_id"]
-        limited = self._rate_limit(channel_id)
-        if limited is not None:
-            return limited
+        wait = admit([(self.per_channel, channel_id)])
+        if wait > 0:
+            return self._with_bucket(self._too_many(wait, channel_id), channel_id)
         channel = self.channels.get(channel_id)
         if channel is None:
             return self._with_bucket(_error(404, 10003, "Unknown Channel"), channel_id)
@@ -276,31 +302,21 @@ class FakeDiscord:
         )
         return {**message, "author": _bot_user()}
 
-    def _rate_limit(self, channel_id: str) -> Response | None:
-        """Discord's global limit, then the channel's message bucket: 429 when over either."""
-        now = time.monotonic()
-        self._global[:] = [t for t in self._global if now - t < 1.0]
-        if len(self._global) >= self.global_per_second:
-            self.rate_limited += 1
-            return _too_many(1.0 - (now - self._global[0]), is_global=True)
-        self._global.append(now)
-        times = self._buckets[channel_id]
-        times[:] = [t for t in times if now - t < self.bucket_seconds]
-        if len(times) >= self.bucket_size:
-            self.rate_limited += 1
-            wait = self.bucket_seconds - (now - times[0])
-            return self._with_bucket(_too_many(wait, is_global=False), channel_id)
-        times.append(now)
-        return None
+    def _too_many(self, wait: float, channel_id: str | None) -> Response:
+        """Discord's 429: for the channel's bucket, or global when `channel_id` is None."""
+        self.rate_limited += 1
+        return _too_many(wait, is_global=channel_id is None)
 
     def _with_bucket(self, response: Response, channel_id: str) -> Response:
         now = time.monotonic()
-        times = self._buckets[channel_id]
-        reset_after = max(self.bucket_seconds - (now - times[0]), 0.0) if times else 0.0
+        bucket = self.per_channel
+        used = bucket.used(channel_id, now)
+        oldest = bucket.oldest(channel_id)
+        reset_after = max(bucket.seconds - (now - oldest), 0.0) if oldest is not None else 0.0
         response.headers.update(
             {
-                "X-RateLimit-Limit": str(self.bucket_size),
-                "X-RateLimit-Remaining": str(max(self.bucket_size - len(times), 0)),
+                "X-RateLimit-Limit": str(bucket.count),
+                "X-RateLimit-Remaining": str(max(bucket.count - used, 0)),
                 "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
                 "X-RateLimit-Reset-After": f"{reset_after:.3f}",
                 "X-RateLimit-Bucket": "messages-bucket",
@@ -571,7 +587,7 @@ def _too_many(wait: float, *, is_global: bool) -> Response:
     response.headers.update(
         {
             "Via": "1.1 google",
-            "Retry-After": str(max(1, round(wait))),
+            "Retry-After": str(max(1, math.ceil(wait))),
             "X-RateLimit-Scope": "global" if is_global else "user",
         }
     )

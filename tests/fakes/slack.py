@@ -1,8 +1,14 @@
 """A local fake of the Slack Web API that validates like Slack does, and reads mrkdwn like it.
 
 The real slack-sdk AsyncWebClient talks to it over HTTP. It checks the bearer token, channels
-(unknown, bot not a member, archived), text and Block Kit limits, and per-channel rate limits
-(429 with Retry-After), and records every accepted message.
+(unknown, bot not a member, archived), text and Block Kit limits, and records every accepted
+message.
+
+`chat.postMessage` is held to Slack's published special tier, on by default: 1 message per
+second per channel, as "no more than N in any window" (see tests/fakes/limits.py). Over it the
+answer is Slack's HTTP 429 with `Retry-After` (whole seconds, rounded up) and
+`{"ok": false, "error": "ratelimited"}`. The workspace-wide cap is not published and not
+applied. Every post is noted in `log`, and the 429s counted in `rate_limited`.
 """
 
 from __future__ import annotations
@@ -10,9 +16,9 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import math
 import re
 import time
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.limits import SendLog, Window, admit
 from tests.fakes.markup import CLOSES_BEFORE, OPENS_AFTER, Atom, Span, flanked
 
 BOT_USER = "U0BOT"
@@ -51,10 +58,11 @@ class FakeSlack:
     token: str = "xoxb-test-token"
     channels: dict[str, Channel] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
-    per_channel_per_second: int = 3
+    per_channel: Window = field(default_factory=lambda: Window(1, 1.0))
+    rate_limited: int = 0
+    log: SendLog = field(default_factory=SendLog)
     fail_next: list[tuple[int, str]] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=dict)
-    _sent_at: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def channel(self, channel_id: str, *, bot_member: bool = True, archived: bool = False) -> None:
@@ -86,10 +94,9 @@ class FakeSlack:
         problem = self._injected() or self._channel_problem(channel_id) or _content_problem(body)
         if problem:
             return problem
-        if self._too_fast(channel_id):
-            return JSONResponse(
-                {"ok": False, "error": "ratelimited"}, status_code=429, headers={"Retry-After": "1"}
-            )
+        limited = self._too_fast(channel_id)
+        if limited:
+            return limited
         ts = f"{int(time.time())}.{next(self._ts):06d}"
         message = {**body, "channel": channel_id, "ts": ts}
         self.messages.append(message)
@@ -150,11 +157,19 @@ class FakeSlack:
             return _error("not_in_channel")
         return None
 
-    def _too_fast(self, channel_id: str) -> bool:
+    def _too_fast(self, channel_id: str) -> Response | None:
+        """Slack's 429 if this post would break the channel's limit; else it is counted."""
         now = time.monotonic()
-        recent = [t for t in self._sent_at[channel_id] if now - t < 0.9]  # a little clock slack
-        self._sent_at[channel_id] = [*recent, now]
-        return len(recent) >= self.per_channel_per_second
+        wait = admit([(self.per_channel, channel_id)], now)
+        self.log.note(now, limited=wait > 0)
+        if wait <= 0:
+            return None
+        self.rate_limited += 1
+        return JSONResponse(
+            {"ok": False, "error": "ratelimited"},
+            status_code=429,
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
 
 
 def _content_problem(body: dict[str, Any]) -> Response | None:

@@ -2,7 +2,13 @@
 
 The real python-telegram-bot `Bot` talks to it over HTTP (form-encoded bodies, JSON-encoded
 non-string values). It checks the token, chats (unknown, blocked, migrated), text (empty, too
-long, HTML Telegram cannot parse: see `parse_html`), per-chat rate limits (429 with retry_after), and records what it accepts.
+long, HTML Telegram cannot parse: see `parse_html`), and records what it accepts.
+
+Sends (`sendMessage`, `sendPoll`) are held to the Bot FAQ's limits, on by default: 30 per
+second per bot, 1 per second per chat, 20 per minute per group (any chat that is not private),
+each as "no more than N in any window" (see tests/fakes/limits.py). Over any of them the answer
+is Telegram's 429 with `parameters.retry_after` (whole seconds, rounded up). Every send request
+is noted in `log`, and the 429s counted in `rate_limited`.
 """
 
 from __future__ import annotations
@@ -10,9 +16,9 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import math
 import re
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.fakes.limits import SendLog, Window, admit
 from tests.fakes.markup import MarkupError, Span
 
 TOKEN = "123456:TEST-token"
@@ -45,8 +52,11 @@ class FakeTelegram:
     updates: list[dict[str, Any]] = field(default_factory=list)
     webhook: str | None = None
     webhook_args: dict[str, Any] = field(default_factory=dict)
-    per_chat_per_second: int = 5
-    _times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    per_bot: Window = field(default_factory=lambda: Window(30, 1.0))
+    per_chat: Window = field(default_factory=lambda: Window(1, 1.0))
+    per_group: Window = field(default_factory=lambda: Window(20, 60.0))
+    rate_limited: int = 0
+    log: SendLog = field(default_factory=SendLog)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
 
     def in_chat(self, chat_id: str) -> list[dict[str, Any]]:
@@ -159,12 +169,18 @@ class FakeTelegram:
         return None
 
     def _too_fast(self, chat_id: str) -> Response | None:
+        """Telegram's 429 if this send would break a limit; else the send is counted."""
         now = time.monotonic()
-        recent = [t for t in self._times[chat_id] if now - t < 0.9]
-        self._times[chat_id] = [*recent, now]
-        if len(recent) >= self.per_chat_per_second:
-            return _fail(429, "Too Many Requests: retry after 3", {"retry_after": 3})
-        return None
+        checks = [(self.per_bot, "bot"), (self.per_chat, chat_id)]
+        if self.chats[chat_id].type != "private":
+            checks.append((self.per_group, chat_id))
+        wait = admit(checks, now)
+        self.log.note(now, limited=wait > 0)
+        if wait <= 0:
+            return None
+        self.rate_limited += 1
+        seconds = max(1, math.ceil(wait))
+        return _fail(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
 
 
 def _text_problem(args: dict[str, Any]) -> Response | None:

@@ -4,10 +4,16 @@ The real twilio SDK talks to it over HTTP: `POST /2010-04-01/Accounts/{sid}/Mess
 Basic auth and a form body, answered with a Message resource (201) or Twilio's JSON error
 (`code`, `message`, `more_info`, `status`). It checks the account, the recipient, the sender (a
 WhatsApp sender or a Messaging Service), the body and Content templates, per-sender throughput
-(429) and opt-outs (21610), and applies the 24-hour customer-service window: a free-form message
+and opt-outs (21610), and applies the 24-hour customer-service window: a free-form message
 to a member who has not written within 24 h is accepted, then fails with 63016. Status callbacks
 are queued in `callbacks`, signed like Twilio signs them, and posted by `flush_callbacks`.
 `parse_whatsapp` reads a body's formatting the way WhatsApp displays it.
+
+Throughput is on by default: `per_sender` admits 80 messages per second per WhatsApp sender
+(Twilio's default MPS; set `per_sender.count` for a sender raised to more), as "no more than N
+in any window" (see tests/fakes/limits.py). Over it the answer is Twilio's HTTP 429, error
+20429 "Too Many Requests" (Twilio's Messages API sends no Retry-After). Every create request
+is noted in `log`, and the 429s counted in `rate_limited`.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import json
 import re
 import time
 import uuid
-from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+from tests.fakes.limits import SendLog, Window, admit
 from tests.fakes.markup import CLOSES_BEFORE, OPENS_AFTER, Atom, Span, bullet, flanked
 
 API_VERSION = "2010-04-01"
@@ -61,15 +67,15 @@ class FakeTwilio:
     senders: set[str] = field(default_factory=lambda: {"whatsapp:+14155238886"})
     messaging_services: dict[str, str] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
-    per_second: int = 80
+    per_sender: Window = field(default_factory=lambda: Window(80, 1.0))
     fail_next: list[tuple[int, int, str]] = field(default_factory=list)
     templates: dict[str, int] = field(default_factory=dict)
     callbacks: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    throttled: int = 0
+    rate_limited: int = 0
+    log: SendLog = field(default_factory=SendLog)
     last_inbound: dict[str, float] = field(default_factory=dict)
     unsubscribed: set[str] = field(default_factory=set)
     _resources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _sent_at: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
 
     # ---- arranging and reading, from tests ------------------------------------------------
 
@@ -139,7 +145,7 @@ class FakeTwilio:
         if problem:
             return problem
         if self._too_fast(sender):
-            self.throttled += 1
+            self.rate_limited += 1
             return _error(429, 20429, "Too Many Requests")
         return JSONResponse(self._accept(fields, media, sender), status_code=201)
 
@@ -167,7 +173,7 @@ class FakeTwilio:
         if not self.fail_next:
             return None
         status, code, message = self.fail_next.pop(0)
-        self.throttled += status == 429
+        self.rate_limited += status == 429
         return _error(status, code, message)
 
     def _sender(self, fields: dict[str, str]) -> str | Response:
@@ -212,15 +218,11 @@ class FakeTwilio:
         return None
 
     def _too_fast(self, sender: str) -> bool:
-        """More than `per_second` accepted sends from `sender` within the last second."""
+        """Whether this message would break `sender`'s throughput; if not, it is counted."""
         now = time.monotonic()
-        sent = self._sent_at[sender]
-        while sent and now - sent[0] >= 1.0:
-            sent.popleft()
-        if len(sent) >= self.per_second:
-            return True
-        sent.append(now)
-        return False
+        limited = admit([(self.per_sender, sender)], now) > 0
+        self.log.note(now, limited=limited)
+        return limited
 
     def _accept(self, fields: dict[str, str], media: list[str], sender: str) -> dict[str, Any]:
         """Record the message, settle its fate and queue its callbacks; the 201 payload."""

@@ -21,6 +21,7 @@ from hub.ratelimit import RedisRateLimiter
 from tests.adapters.discord.conftest import CLOSED, MAIN, ZOE
 from tests.builders import send_paced
 from tests.fakes.discord import TOKEN, FakeDiscord
+from tests.fakes.limits import Window
 
 SPACE = Destination(community_id="c", platform="discord", address=MAIN, space="main")
 
@@ -82,7 +83,7 @@ async def test_a_long_text_goes_out_as_several_accepted_messages(
     discord_api: tuple[FakeDiscord, str], make_sender: type[DiscordSender]
 ) -> None:
     fake, _ = discord_api
-    fake.bucket_size = 100
+    fake.per_channel.count = 100  # the parts go in a tight loop here, without the hub's pacer
     text = "\n\n".join(f"Paragraphe {i} " + "mot " * 150 for i in range(8))
     ids = await send_all(make_sender(), message(text))
     assert len(ids) == len(fake.in_channel(MAIN)) > 1
@@ -181,7 +182,6 @@ async def test_two_workers_pacing_one_channel_never_get_a_429(
     discord_api: tuple[FakeDiscord, str], make_sender: type[DiscordSender], redis_url: str
 ) -> None:
     fake, _ = discord_api
-    fake.bucket_size, fake.bucket_seconds = 5, 5.0
     workers = [make_sender(), make_sender()]  # two processes' clients, one Redis
 
     async def burst(sender: DiscordSender) -> None:
@@ -203,7 +203,7 @@ async def test_a_bucket_one_worker_exhausted_is_respected_by_another(
     discord_api: tuple[FakeDiscord, str], make_sender: type[DiscordSender]
 ) -> None:
     fake, _ = discord_api
-    fake.bucket_size, fake.bucket_seconds = 2, 3.0  # stricter than the hub's static pacing
+    fake.per_channel = Window(2, 3.0)  # stricter than the hub's static pacing
     first, second = make_sender(), make_sender()  # two worker processes, one Redis
     await send_all(first, message("un"))
     with pytest.raises(TransientSendError) as caught:
@@ -218,7 +218,7 @@ async def test_a_429_is_retried_after_discords_retry_after(
     discord_api: tuple[FakeDiscord, str], make_sender: type[DiscordSender], redis_url: str
 ) -> None:
     fake, _ = discord_api
-    fake.bucket_size, fake.bucket_seconds = 1, 2.0
+    fake.per_channel = Window(1, 2.0)
     first, second = make_sender(), make_sender()
     await send_all(first, message("zéro"))
     await asyncio.sleep(2.1)

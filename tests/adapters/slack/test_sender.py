@@ -13,6 +13,7 @@ from hub.core.ports import AdapterResources, PermanentSendError, TransientSendEr
 from hub.core.richtext import parse_markup
 from tests.adapters.slack.conftest import SIGNING_SECRET
 from tests.builders import send_paced
+from tests.fakes.limits import Window
 from tests.fakes.slack import FakeSlack
 
 MAIN = Destination(community_id="c", platform="slack", address="C0MAIN", space="main")
@@ -84,12 +85,12 @@ async def test_a_wrong_token_is_permanent_and_never_echoed(slack: tuple[FakeSlac
 
 async def test_a_429_is_transient_with_slacks_retry_after(slack: tuple[FakeSlack, str]) -> None:
     fake, url = slack
-    fake.per_channel_per_second = 1
+    fake.per_channel = Window(1, 3.0)  # a longer window than Slack's, so Retry-After says 3
     s = sender(url)
     await s.send(MAIN, payload(s))
     with pytest.raises(TransientSendError) as caught:
         await s.send(MAIN, payload(s))
-    assert caught.value.retry_after == 1.0
+    assert caught.value.retry_after == 3.0 and fake.rate_limited == 1
 
 
 async def test_server_errors_are_transient(slack: tuple[FakeSlack, str]) -> None:
@@ -111,7 +112,6 @@ async def test_a_burst_to_one_channel_is_paced_so_slack_never_says_429(
     from hub.ratelimit import RedisRateLimiter
 
     fake, url = slack
-    fake.per_channel_per_second = 1  # stricter than Slack, so pacing is what keeps us under it
     redis.Redis.from_url(redis_url).flushdb()
     s, pacer = sender(url), Pacer(RedisRateLimiter(redis_url))
     delivery = Delivery(

@@ -12,13 +12,14 @@ from pydantic import SecretStr
 
 from hub.adapters.whatsapp.sender import WhatsAppSender
 from hub.adapters.whatsapp.settings import TemplateSettings, WhatsAppSettings
-from hub.core.delivery import Delivery, DeliveryState, Destination
+from hub.core.delivery import Destination
 from hub.core.outbound import Button, MemberTarget, Outbound
 from hub.core.pacing import Pacer
 from hub.core.ports import AdapterResources, PermanentSendError, TransientSendError
 from hub.core.richtext import parse_markup
 from hub.ratelimit import RedisRateLimiter
 from tests.adapters.whatsapp.conftest import ENV, HUB_NUMBER, PUBLIC_URL, TEMPLATE_SID
+from tests.builders import paced
 from tests.fakes.twilio import FakeTwilio
 
 MEMBER = "whatsapp:+33612345678"
@@ -143,7 +144,7 @@ async def test_a_broadcast_is_paced_to_the_senders_throughput_so_twilio_never_sa
     twilio: tuple[FakeTwilio, str], redis_url: str
 ) -> None:
     fake, url = twilio
-    fake.per_second = 50
+    fake.per_sender.count = 50
     assert await broadcast(sender(url, messages_per_second=40), redis_url, 160) == 0
     assert len(fake.messages) == 160
     fake.messages.clear()
@@ -161,19 +162,9 @@ async def broadcast(s: WhatsAppSender, redis_url: str, members: int) -> int:
         to = Destination(
             community_id="c", platform="whatsapp", address=f"whatsapp:+3361{number:07d}"
         )
-        delivery = Delivery(
-            id=number,
-            idempotency_key=str(number),
-            community_id="c",
-            destination=to,
-            payload={"body": "Nouvelle question !"},
-            state=DeliveryState.SENDING,
-            attempts=1,
-        )
-        while (wait := await pacer.clearance(delivery, s.capabilities.rate_limits)) > 0:
-            await asyncio.sleep(wait)
+        await paced(s, pacer, to)
         try:
-            await s.send(to, delivery.payload)
+            await s.send(to, {"body": "Nouvelle question !"})
         except TransientSendError:
             throttled += 1
 
