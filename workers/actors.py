@@ -47,20 +47,43 @@ def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
     return Actors(handle_event=handle_event, run_ritual=run_ritual, deliver=deliver)
 
 
+# A delivery whose reserved slot has come outranks the first pass of a fan-out still working
+# through its queue: lower numbers go first in a worker (dramatiq's actor priority).
+AT_SLOT_PRIORITY, FIRST_PASS_PRIORITY = 0, 10
+
+
 def _deliver_actor(broker: RedisBroker, hub: Hub) -> dramatiq.Actor[..., Any]:
-    @dramatiq.actor(broker=broker, actor_name="deliver", queue_name="deliveries", max_retries=100)
-    async def deliver(delivery_id: int, owned: list[str] | None = None) -> None:
-        attempt = await hub.delivery.deliver(delivery_id, owned or ())
-        _record(attempt)
-        for next_part in attempt.released:
+    """`deliver` takes a delivery's first attempt and its retries; `deliver_at_slot`, on its own
+    queue, brings paced deliveries back at the slot they reserved, ahead of any backlog."""
+
+    async def attempt(delivery_id: int, owned: list[str] | None = None) -> None:
+        outcome = await hub.delivery.deliver(delivery_id, owned or ())
+        _record(outcome)
+        for next_part in outcome.released:
             deliver.send(next_part)
-        if attempt.outcome is Outcome.PACED:  # back at the slot it owns, not a retry
-            deliver.send_with_options(args=(delivery_id, attempt.owned), delay=_slot_ms(attempt))
-        elif attempt.outcome in (Outcome.RETRY, Outcome.BUSY):
+        if outcome.outcome is Outcome.PACED:  # back at the slot it owns, not a retry
+            at_slot.send_with_options(args=(delivery_id, outcome.owned), delay=_slot_ms(outcome))
+        elif outcome.outcome is Outcome.RETRY:  # a new message: its slot is reserved afresh
+            deliver.send_with_options(args=(delivery_id,), delay=_backoff_ms(outcome))
+        elif outcome.outcome is Outcome.BUSY:  # the same message, owning what it owned
             raise dramatiq.Retry(
-                f"delivery {delivery_id}: {attempt.outcome.value}", delay=_delay_ms(attempt)
+                f"delivery {delivery_id}: busy", delay=_jittered_ms(outcome.retry_after or 1)
             )
 
+    deliver: dramatiq.Actor[..., Any] = dramatiq.actor(
+        actor_name="deliver",
+        queue_name="deliveries",
+        priority=FIRST_PASS_PRIORITY,
+        broker=broker,
+        max_retries=100,
+    )(attempt)
+    at_slot: dramatiq.Actor[..., Any] = dramatiq.actor(
+        actor_name="deliver_at_slot",
+        queue_name="paced",
+        priority=AT_SLOT_PRIORITY,
+        broker=broker,
+        max_retries=100,
+    )(attempt)
     return deliver
 
 
@@ -79,8 +102,13 @@ def _slot_ms(attempt: Attempt) -> int:
     return -(-int((attempt.retry_after or 0) * 1_000_000) // 1000)
 
 
-def _delay_ms(attempt: Attempt) -> int | None:
-    """The platform's retry-after plus jitter; None lets Retries back off exponentially."""
-    if attempt.retry_after is None:
-        return None
-    return int(attempt.retry_after * 1000) + random.randint(0, 250)
+def _backoff_ms(attempt: Attempt) -> int:
+    """The platform's retry-after, else 1 s doubling per attempt up to 10 minutes; the
+    database's attempt count, not the queue's, decides when a delivery gives up."""
+    if attempt.retry_after is not None:
+        return _jittered_ms(attempt.retry_after)
+    return _jittered_ms(min(2.0 ** max(attempt.attempts - 1, 0), 600.0))
+
+
+def _jittered_ms(seconds: float) -> int:
+    return int(seconds * 1000) + random.randint(0, 250)

@@ -42,7 +42,7 @@ def event_enqueuer(inbox: Inbox, actors: Actors) -> Enqueue:
 
 def start_worker(broker: dramatiq.Broker, threads: int = 8) -> dramatiq.Worker:
     """Start consuming every queue in background threads."""
-    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=1000)
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=50)
     worker.start()
     log.info("worker.started", threads=threads, queues=sorted(broker.get_declared_queues()))
     return worker

@@ -10,10 +10,15 @@ it to the delivery's next attempt.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hub.core.delivery import Destination
 from hub.core.ports import Adapter, Budget, RateLimit, RateLimiter
+
+HEADROOM = 0.05
+"""Sends are paced this much below each published limit: a send released at its slot reaches
+the platform a few tens of milliseconds later or earlier than the one before it (queue release,
+connection, the adapter's own calls), and the platforms count in sliding windows."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,10 +59,14 @@ class Pacer:
     def budgets(destination: Destination, adapter: Adapter) -> list[Budget]:
         """The key and limit of every budget a send to `destination` spends from."""
         return [
-            (_key(limit, destination, adapter.account), limit)
+            (_key(limit, destination, adapter.account), _with_headroom(limit))
             for limit in adapter.capabilities.rate_limits
             if _applies(limit, destination)
         ]
+
+
+def _with_headroom(limit: RateLimit) -> RateLimit:
+    return replace(limit, seconds=limit.seconds * (1 + HEADROOM))
 
 
 def _applies(limit: RateLimit, destination: Destination) -> bool:

@@ -75,6 +75,7 @@ class Attempt:
     released: tuple[int, ...] = ()
     misconfigured: bool = False
     owned: tuple[str, ...] = ()
+    attempts: int = 0
 
 
 class DeliveryService:
@@ -176,7 +177,12 @@ class DeliveryService:
         until = now + timedelta(seconds=retry_after or 0)
         await self._io(self.store.release, delivery, reason, until, now)
         log.warning("delivery.transient", id=delivery.id, platform=platform, reason=reason)
-        return Attempt(outcome=Outcome.RETRY, retry_after=retry_after, platform=platform)
+        return Attempt(
+            outcome=Outcome.RETRY,
+            retry_after=retry_after,
+            platform=platform,
+            attempts=delivery.attempts,
+        )
 
     async def _move(self, delivery: Delivery, new_address: str) -> Attempt:
         destination = delivery.destination
@@ -188,7 +194,12 @@ class DeliveryService:
             new=new_address,
             hint="update the space's address in the YAML file",
         )
-        return Attempt(outcome=Outcome.RETRY, retry_after=0, platform=destination.platform)
+        return Attempt(
+            outcome=Outcome.RETRY,
+            retry_after=0,
+            platform=destination.platform,
+            attempts=delivery.attempts,
+        )
 
     async def _fail(
         self,
