@@ -52,6 +52,8 @@ class Channel:
     name: str = "general"
     type: int = 0
     recipient: str | None = None
+    refusal: int | None = None
+    """A 403 Discord answers posts here with: 50001 (no View Channel), 50013 (no Send Messages)."""
 
 
 @dataclass
@@ -213,7 +215,7 @@ class FakeDiscord:
         if channel is None:
             return self._with_bucket(_error(404, 10003, "Unknown Channel"), channel_id)
         body = await request.json()
-        problem = self._invalid(channel, body)
+        problem = _refused(channel) or self._invalid(channel, body)
         if problem is not None:
             return self._with_bucket(problem, channel_id)
         nonce = body.get("nonce")
@@ -554,6 +556,14 @@ def _user_payload(user_id: str, username: str) -> dict[str, Any]:
 
 def _bot_user() -> dict[str, Any]:
     return {**_user_payload(BOT_ID, "hub"), "bot": True}
+
+
+def _refused(channel: Channel) -> Response | None:
+    """The 403 a channel the bot lacks a permission in answers posts with."""
+    if channel.refusal is None:
+        return None
+    missing = {50001: "Missing Access", 50013: "Missing Permissions"}
+    return _error(403, channel.refusal, missing.get(channel.refusal, "Forbidden"))
 
 
 def _authorized(request: Request) -> bool:

@@ -63,6 +63,8 @@ class FakeSlack:
     log: SendLog = field(default_factory=SendLog)
     fail_next: list[tuple[int, str]] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=dict)
+    disabled_users: set[str] = field(default_factory=set)
+    """Deactivated accounts: conversations.open answers `user_disabled`."""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def channel(self, channel_id: str, *, bot_member: bool = True, archived: bool = False) -> None:
@@ -124,6 +126,10 @@ class FakeSlack:
         users = str((await _body(request)).get("users", ""))
         if denied or not users.startswith("U"):
             return denied or _error("user_not_found")
+        if users == BOT_USER:
+            return _error("cannot_dm_bot")
+        if users in self.disabled_users:
+            return _error("user_disabled")
         channel_id = "D" + users[1:]
         self.channels.setdefault(channel_id, Channel({BOT_USER, users}))
         return _ok(channel={"id": channel_id})

@@ -39,6 +39,8 @@ class Chat:
     type: str = "supergroup"
     blocked: bool = False
     migrated_to: int | None = None
+    forbidden: str | None = None
+    """Another 403 Telegram gives for this chat ("user is deactivated", "bot was kicked...")."""
 
 
 @dataclass
@@ -160,6 +162,8 @@ class FakeTelegram:
             return _fail(400, "Bad Request: chat not found")
         if chat.blocked:
             return _fail(403, "Forbidden: bot was blocked by the user")
+        if chat.forbidden:
+            return _fail(403, f"Forbidden: {chat.forbidden}")
         if chat.migrated_to is not None:
             return _fail(
                 400,

@@ -20,17 +20,25 @@ from hub.adapters.discord import translate
 from hub.adapters.discord.api import new_http_client, point_at
 from hub.adapters.discord.buckets import SharedBuckets
 from hub.adapters.discord.settings import DiscordSettings
+from hub.adapters.transport import PerLoop, Timeouts, aiohttp_never_written
 from hub.core.delivery import Destination, SentRef
 from hub.core.outbound import Outbound
 from hub.core.ports import (
     AdapterResources,
     Capabilities,
+    ConfigurationSendError,
     PermanentSendError,
+    RecipientUnreachableError,
     SendError,
     TransientSendError,
+    UncertainSendError,
 )
 
 POLL_DURATION = timedelta(hours=24)
+UNREACHABLE = {50007, 10013}
+"""Cannot send messages to this user (DMs closed, bot blocked, no shared server); unknown user."""
+CONFIGURATION = {40001, 50001, 50013, 50014, 10003, 10004}
+"""Token rejected (401), Missing Access, Missing Permissions, unknown channel or server."""
 HINTS = {
     50007: "the member does not accept DMs from this server's members or blocked the bot",
     50001: "the bot cannot see this channel; give its role 'View Channel'",
@@ -50,7 +58,8 @@ class DiscordSender:
         self.settings = settings
         self.account = _account(settings)
         self.buckets = SharedBuckets(resources.redis_url, account=_account(settings))
-        self._http: HTTPClient | None = None
+        self.timeouts = Timeouts()
+        self._clients: PerLoop[HTTPClient] = PerLoop(self._login, _logout)
         self._dm_channels: dict[str, str] = {}
         point_at(settings.api_base_url)
 
@@ -59,31 +68,41 @@ class DiscordSender:
         return translate.render(outbound)
 
     async def send(self, destination: Destination, payload: Mapping[str, Any]) -> SentRef:
-        """POST (or PATCH, for an edit) the message; Discord's errors become send errors."""
+        """POST (or PATCH, for an edit) the message; Discord's errors become send errors.
+
+        The whole call has a deadline (discord.py's session has none of its own). A timeout
+        is uncertain, and retried by the core all the same: the post carries a nonce Discord
+        enforces, so a second one returns the first message; an edit or a DM open is harmless
+        to repeat."""
         try:
-            http = await self._client()
-            channel = await self._channel(http, destination)
-            await self._wait_for_bucket(channel)
-            if "edit" in payload:
-                params = _params(payload, with_nonce=False)
-                message = await http.edit_message(channel, str(payload["edit"]), params=params)
-            else:
-                message = await http.send_message(channel, params=_params(payload))
+            async with asyncio.timeout(self.timeouts.total):
+                message = await self._send(destination, payload)
         except discord.LoginFailure:
-            self._http = None
-            raise PermanentSendError(
+            raise ConfigurationSendError(
                 "discord: the bot token was rejected (check DISCORD_BOT_TOKEN)"
             ) from None
         except (discord.DiscordException, aiohttp.ClientError, TimeoutError) as error:
-            raise _translate_error(error) from None
+            raise _translate_error(error, destination) from None
         return SentRef(message_id=str(message["id"]))
 
-    async def _client(self) -> HTTPClient:
-        if self._http is None:
-            http = new_http_client(self.buckets.trace())
+    async def _send(self, destination: Destination, payload: Mapping[str, Any]) -> Any:
+        http = await self._clients.get()
+        channel = await self._channel(http, destination)
+        await self._wait_for_bucket(channel)
+        if "edit" in payload:
+            params = _params(payload, with_nonce=False)
+            return await http.edit_message(channel, str(payload["edit"]), params=params)
+        return await http.send_message(channel, params=_params(payload))
+
+    async def _login(self) -> HTTPClient:
+        """discord.py's REST client, logged in, on the running loop (one session and pool)."""
+        http = new_http_client(self.buckets.trace())
+        try:
             await http.static_login(self.settings.token.get_secret_value())
-            self._http = http
-        return self._http
+        except BaseException:
+            await http.close()
+            raise
+        return http
 
     async def _channel(self, http: HTTPClient, destination: Destination) -> str:
         """The channel to post in: the space's, or the member's DM channel (opened once)."""
@@ -101,10 +120,12 @@ class DiscordSender:
             raise TransientSendError("discord: rate-limit bucket exhausted", retry_after=wait)
 
     async def close(self) -> None:
-        """Close the HTTP session (tests and shutdown)."""
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        """Close this event loop's HTTP session (tests and shutdown)."""
+        await self._clients.close()
+
+
+async def _logout(http: HTTPClient) -> None:
+    await http.close()
 
 
 def _account(settings: DiscordSettings) -> str:
@@ -154,7 +175,7 @@ def _poll(poll: Any) -> Any:
     return native
 
 
-def _translate_error(error: Exception) -> SendError:
+def _translate_error(error: Exception, destination: Destination) -> SendError:
     if isinstance(error, discord.RateLimited):
         return TransientSendError("discord: rate limited", retry_after=error.retry_after)
     if isinstance(error, discord.DiscordServerError):
@@ -162,7 +183,18 @@ def _translate_error(error: Exception) -> SendError:
     if isinstance(error, discord.HTTPException):
         if error.status == 429:
             return TransientSendError("discord: rate limited", retry_after=1.0)
-        hint = HINTS.get(error.code)
-        reason = f"discord: {error.code} {error.text}".rstrip()
-        return PermanentSendError(reason + (f" ({hint})" if hint else ""))
+        return _refusal(error, destination)
+    if isinstance(error, TimeoutError | aiohttp.ClientError) and not aiohttp_never_written(error):
+        return UncertainSendError(f"discord: {type(error).__name__} after the request was sent")
     return TransientSendError(f"discord: {type(error).__name__}")
+
+
+def _refusal(error: discord.HTTPException, destination: Destination) -> PermanentSendError:
+    """Whose problem a refusal is: the member's account, the hub's setup, or this message."""
+    hint = HINTS.get(error.code)
+    reason = f"discord: {error.code} {error.text}".rstrip() + (f" ({hint})" if hint else "")
+    if error.code in UNREACHABLE and destination.private:
+        return RecipientUnreachableError(reason)
+    if error.status == 401 or (error.code in CONFIGURATION and not destination.private):
+        return ConfigurationSendError(reason)
+    return PermanentSendError(reason)

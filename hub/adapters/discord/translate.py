@@ -60,6 +60,7 @@ CAPABILITIES = Capabilities(
     native_polls=True,
     private_messages=True,
     reactions=True,
+    deduplicates=True,  # every post carries a nonce with enforce_nonce (see the sender)
     rate_limits=(
         RateLimit(scope="bot", count=50, seconds=1.0),
         RateLimit(scope="chat", count=5, seconds=5.0),

@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hub.adapters.slack import translate
-from hub.adapters.slack.sender import SlackSender
+from hub.adapters.slack.sender import web_client
 from hub.adapters.slack.settings import SlackSettings
 from hub.adapters.wire import json_object, tolerant
 from hub.core.community import CommunityRuntime
@@ -69,7 +69,7 @@ class SlackListener:
             assert isinstance(section, SlackSettings)
             verifier = SignatureVerifier(section.signing_secret.get_secret_value())
             spaces = {channel: name for name, channel in section.spaces.items()}
-            client = SlackSender(section, resources).client
+            client = web_client(section)
             communities.append(SlackCommunity(runtime.community.id, verifier, spaces, client))
         return cls(communities, enqueue)
 

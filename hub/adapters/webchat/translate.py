@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,7 @@ CAPABILITIES = Capabilities(
     native_polls=False,
     private_messages=True,
     keeps_member_data=True,
+    deduplicates=True,  # a resend with the payload's nonce returns the first entry (see sender)
 )
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -83,8 +85,10 @@ def _node_html(node: Inline) -> str:
 
 
 def render(outbound: Outbound, destination: Destination) -> list[dict[str, Any]]:
-    """One payload: HTML for the page, plain text for logs, buttons and poll as data."""
+    """One payload: HTML for the page, plain text for logs, buttons and poll as data, and a
+    random nonce stored with the delivery, so a resend after a timeout is written once."""
     payload: dict[str, Any] = {
+        "nonce": secrets.token_hex(12),
         "html": to_html(outbound.body),
         "text": plain_text(outbound.body),
         "private": destination.private,
