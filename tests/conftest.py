@@ -86,6 +86,18 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     client.close()
 
 
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[Any]:
+    """A redis-server of this test's own on a TCP port, to kill (SIGKILL) and start again."""
+    from tests.private_redis import PrivateRedis
+
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    if server.process is not None and server.process.poll() is None:
+        server.kill()
+
+
 # --- PostgreSQL ------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from hub.core.scheduler import Scheduler
 from hub.web.metrics import EVENTS_RECEIVED
 from workers.actors import Actors
 from workers.health import Heartbeat
+from workers.inflight import lost, requeue_lost_deliveries
 
 log = structlog.get_logger(__name__)
 
@@ -72,13 +73,13 @@ def worker_alive(worker: dramatiq.Worker) -> bool:
 
 def scheduler_tick(scheduler: Scheduler, actors: Actors) -> int:
     """One pass: fire due occurrences, requeue work (rituals, deliveries, inbound events)
-    whose queue message was lost or never sent, and now and then apply the retention."""
+    whose queue message was lost or never sent (the broker is asked what it still holds, so
+    nothing gets a second message), and now and then apply the retention."""
     fired = scheduler.claim_due()
-    for occurrence_id in fired + scheduler.stale_occurrences():
+    for occurrence_id in fired + lost(actors.run_ritual, scheduler.stale_occurrences()):
         actors.run_ritual.send(occurrence_id)
-    for delivery_id in scheduler.stale_deliveries():
-        actors.deliver.send(delivery_id)
-    for inbox_id in scheduler.stale_inbox():
+    requeue_lost_deliveries(scheduler, actors.deliver)
+    for inbox_id in lost(actors.handle_event, scheduler.stale_inbox()):
         actors.handle_event.send(inbox_id)
     pruned = {table: count for table, count in scheduler.prune_due().items() if count}
     if pruned:

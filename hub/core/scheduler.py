@@ -7,12 +7,12 @@ the grace period fire once; older ones are recorded as skipped, with a log line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub.core.community import CommunityRuntime
@@ -28,10 +28,26 @@ log = structlog.get_logger(__name__)
 
 # How far back the scheduler looks for missed occurrences to report after a long downtime.
 MAX_LOOKBACK = timedelta(days=35)
-# A claimed occurrence or queued delivery untouched for this long lost its queue message.
-STALE_AFTER = timedelta(seconds=60)
+# Work untouched for this long may have lost its queue message; the sweeper asks the broker
+# before requeueing it. It covers the gap between a commit and the enqueue that follows it (a
+# fan-out's messages are sent after its deliveries are committed): see decision 018.
+REQUEUE_AFTER = timedelta(seconds=5)
+# Candidates read in one page: a page is one query and one conditional update.
+REQUEUE_PAGE = 5000
 # Retention runs at most this often (each run deletes a bounded batch per table).
 PRUNE_EVERY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class IdleDeliveries:
+    """Pending deliveries nobody touched since `before`, in id order: requeue candidates.
+
+    The caller keeps those whose broker message is gone and hands them back to
+    `Scheduler.requeue_deliveries`, which only takes rows still untouched since `before`.
+    """
+
+    ids: list[int]
+    before: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,8 +168,9 @@ class Scheduler:
         )
 
     def stale_occurrences(self) -> list[int]:
-        """Claimed occurrences that never ran (their queue message was lost): run them again."""
-        cutoff = self.clock() - STALE_AFTER
+        """Claimed occurrences that have not run for a while: candidates to run again, if the
+        broker no longer holds their message (running one twice does nothing)."""
+        cutoff = self.clock() - REQUEUE_AFTER
         with self.database.transaction() as session:
             return list(
                 session.scalars(
@@ -175,19 +192,50 @@ class Scheduler:
         """Inbound events kept but never taken (the broker was down): hand them over again."""
         return Inbox(self.database, self.clock).stale()
 
-    def stale_deliveries(self, limit: int = 1000) -> list[int]:
-        """Deliveries nobody is working on although they should be: send them again."""
-        cutoff = self.clock() - STALE_AFTER
-        pending = or_(
-            DeliveryRow.state == DeliveryState.QUEUED.value,
-            DeliveryRow.state == DeliveryState.SENDING.value,
-        )
-        idle = or_(
-            and_(DeliveryRow.lease_until.is_(None), DeliveryRow.updated_at < cutoff),
-            DeliveryRow.lease_until < cutoff,
+    def stale_deliveries(self, after: int = 0, limit: int = REQUEUE_PAGE) -> IdleDeliveries:
+        """Deliveries that should be moving (queued or sending) but nobody touched for
+        REQUEUE_AFTER, with no lease or reserved slot still running: their broker message may
+        be lost. Waiting and held deliveries are queued by others when their time comes.
+
+        One page of ids above `after`; an empty page costs one indexed query.
+        """
+        before = self.clock() - REQUEUE_AFTER
+        query = (
+            select(DeliveryRow.id)
+            .where(
+                *_idle_since(before),
+                or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < before),
+                DeliveryRow.id > after,
+            )
+            .order_by(DeliveryRow.id)
+            .limit(limit)
         )
         with self.database.transaction() as session:
-            return list(session.scalars(select(DeliveryRow.id).where(pending, idle).limit(limit)))
+            return IdleDeliveries(list(session.scalars(query)), before)
+
+    def requeue_deliveries(self, idle: IdleDeliveries, ids: Collection[int]) -> list[int]:
+        """Mark `ids` (of `idle`) as requeued now; the ids this scheduler won.
+
+        The update only takes rows still untouched since `idle.before`: a worker that claimed
+        one meanwhile (so its message existed after all) or another scheduler that requeued it
+        first wins, and this scheduler sends nothing for it.
+        """
+        if not ids:
+            return []
+        statement = (
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(list(ids)), *_idle_since(idle.before))
+            .values(updated_at=self.clock())
+            .returning(DeliveryRow.id)
+        )
+        with self.database.transaction() as session:
+            return sorted(session.scalars(statement))
+
+
+def _idle_since(before: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Queued or sending, and not written since `before` (every transition writes updated_at)."""
+    pending = DeliveryRow.state.in_([DeliveryState.QUEUED.value, DeliveryState.SENDING.value])
+    return pending, DeliveryRow.updated_at < before
 
 
 def upcoming(

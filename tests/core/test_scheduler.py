@@ -6,13 +6,15 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from structlog.testing import capture_logs
 
 from hub.core.domain import Identity
 from hub.core.events import MessageReceived
-from hub.core.scheduler import Scheduler, upcoming
+from hub.core.scheduler import REQUEUE_AFTER, Scheduler, upcoming
+from hub.core.sending import LEASE
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow
 from tests.builders import compose, write_config
 
@@ -110,7 +112,7 @@ def test_stale_claims_and_deliveries_are_found_for_requeueing(
     hub.service.clock = at(MONDAY_9_PARIS)
     deliveries = hub.service.run_occurrence(occurrence)
     assert later.stale_occurrences() == []
-    assert sorted(later.stale_deliveries()) == sorted(deliveries)
+    assert later.stale_deliveries().ids == sorted(deliveries)
 
 
 SLOTS_YAML = """
@@ -153,3 +155,49 @@ def test_a_second_schedule_of_a_ritual_is_its_own_occurrence_told_apart_by_its_s
     with hub.database.transaction() as session:
         rituals = session.scalars(select(DeliveryRow.ritual).where(DeliveryRow.id.in_(posted)))
         assert list(rituals) == ["points"]  # last week's leaderboard; no shout-out to round up
+
+
+def test_a_requeue_is_won_once_and_never_against_a_worker_that_took_the_delivery(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    (occurrence,) = hub.scheduler(clock=at(MONDAY_9_PARIS)).claim_due()
+    hub.service.clock = at(MONDAY_9_PARIS)
+    taken, lost = sorted(hub.service.run_occurrence(occurrence))
+    minute_on = at(MONDAY_9_PARIS + timedelta(minutes=1))
+    one, other = (Scheduler(hub.database, hub.communities, n, clock=minute_on) for n in "ab")
+    seen_by_one, seen_by_other = one.stale_deliveries(), other.stale_deliveries()
+    assert seen_by_one.ids == seen_by_other.ids == [taken, lost]
+    hub.delivery.store.claim(taken, MONDAY_9_PARIS + timedelta(minutes=1), LEASE)
+
+    assert one.requeue_deliveries(seen_by_one, [taken, lost]) == [lost]
+    assert other.requeue_deliveries(seen_by_other, [taken, lost]) == []
+    assert one.stale_deliveries().ids == []  # both were touched a moment ago
+
+
+def test_only_idle_deliveries_that_should_be_moving_are_candidates(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    (occurrence,) = hub.scheduler(clock=at(MONDAY_9_PARIS)).claim_due()
+    hub.service.clock = at(MONDAY_9_PARIS)
+    first, second = sorted(hub.service.run_occurrence(occurrence))
+
+    def candidates(seconds_on: float) -> list[int]:
+        clock = at(MONDAY_9_PARIS + timedelta(seconds=seconds_on))
+        return Scheduler(hub.database, hub.communities, "s", clock=clock).stale_deliveries().ids
+
+    assert candidates(REQUEUE_AFTER.total_seconds() - 1) == []  # its enqueue may be under way
+    assert candidates(REQUEUE_AFTER.total_seconds() + 1) == [first, second]
+    for state in ("waiting", "held", "sent", "failed", "skipped", "uncertain"):
+        set_delivery(hub, first, state=state)
+        assert candidates(60) == [second], state
+    slot = MONDAY_9_PARIS + timedelta(seconds=30)  # a paced delivery owns a slot then
+    set_delivery(hub, second, state="queued", lease_until=slot)
+    assert candidates(30) == []
+    assert candidates(30 + REQUEUE_AFTER.total_seconds() + 1) == [second]
+
+
+def set_delivery(hub: Any, delivery_id: int, **values: object) -> None:
+    with hub.database.transaction() as session:
+        session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))

