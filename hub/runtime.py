@@ -87,14 +87,24 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
+WATCH_EVERY = 5.0  # seconds between two checks that every worker thread still runs
+
+
 def run_worker(hub: Hub, threads: int) -> None:
-    """`hub worker`: consume until SIGTERM/SIGINT, beating while its threads run."""
+    """`hub worker`: consume until SIGTERM/SIGINT, beating while its threads run.
+
+    A consumer thread can die in a long Redis outage (Dramatiq gives up on it); then the
+    process exits with status 1 instead of running half-dead, for its supervisor to restart.
+    """
     actors = actors_for(hub)
     hub.delivery.resize(threads)
     worker = start_worker(actors.deliver.broker, threads)
     stop = _stop_on_signals()
     with beating(hub.redis_url, Role.WORKER, lambda: worker_alive(worker)):
-        stop.wait()
+        while not stop.wait(WATCH_EVERY):
+            if not worker_alive(worker):
+                log.error("worker.thread_died", hint="exiting so the supervisor restarts it")
+                raise SystemExit(1)
     log.info("worker.stopping")
     worker.stop()
 

@@ -22,11 +22,12 @@ class Actors:
     handle_event: dramatiq.Actor[[int], None]
     run_ritual: dramatiq.Actor[[int], None]
     deliver: dramatiq.Actor[..., Any]
+    deliver_at_slot: dramatiq.Actor[..., Any]
 
 
 def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
     """Declare the actors on `broker`, bound to `hub`'s services."""
-    deliver = _deliver_actor(broker, hub)
+    deliver, at_slot = _deliver_actors(broker, hub)
 
     # The inbox counts failed attempts (MAX_ATTEMPTS, then a dead letter); the queue's own
     # retries also cover reports that came early. Past both, the scheduler hands rows over.
@@ -44,7 +45,9 @@ def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
         for delivery_id in hub.service.run_occurrence(occurrence_id):
             deliver.send(delivery_id)
 
-    return Actors(handle_event=handle_event, run_ritual=run_ritual, deliver=deliver)
+    return Actors(
+        handle_event=handle_event, run_ritual=run_ritual, deliver=deliver, deliver_at_slot=at_slot
+    )
 
 
 # A delivery whose reserved slot has come outranks the first pass of a fan-out still working
@@ -52,7 +55,9 @@ def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
 AT_SLOT_PRIORITY, FIRST_PASS_PRIORITY = 0, 10
 
 
-def _deliver_actor(broker: RedisBroker, hub: Hub) -> dramatiq.Actor[..., Any]:
+def _deliver_actors(
+    broker: RedisBroker, hub: Hub
+) -> tuple[dramatiq.Actor[..., Any], dramatiq.Actor[..., Any]]:
     """`deliver` takes a delivery's first attempt and its retries; `deliver_at_slot`, on its own
     queue, brings paced deliveries back at the slot they reserved, ahead of any backlog."""
 
@@ -84,7 +89,7 @@ def _deliver_actor(broker: RedisBroker, hub: Hub) -> dramatiq.Actor[..., Any]:
         broker=broker,
         max_retries=100,
     )(attempt)
-    return deliver
+    return deliver, at_slot
 
 
 def _record(attempt: Attempt) -> None:

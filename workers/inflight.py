@@ -30,19 +30,20 @@ SCAN_COUNT = 1000
 """Hash fields read per HSCAN call: one round trip per thousand messages."""
 
 
-def held(actor: dramatiq.Actor[..., Any]) -> set[int] | None:
-    """The first argument (a row id) of every message of `actor` the broker holds, delayed
-    ones included; None on a broker that cannot tell (not Redis)."""
-    broker = actor.broker
-    if not isinstance(broker, RedisBroker):
-        return None
+def held(*actors: dramatiq.Actor[..., Any]) -> set[int] | None:
+    """The first argument (a row id) of every message of these actors the broker holds,
+    delayed ones included; None on a broker that cannot tell (not Redis)."""
     found: set[int] = set()
-    for queue in (dq_name(actor.queue_name), actor.queue_name):  # this order: see above
-        key = f"{broker.namespace}:{queue}.msgs"
-        for _, data in broker.client.hscan_iter(key, count=SCAN_COUNT):
-            row_id = _row_id(data, actor.actor_name)
-            if row_id is not None:
-                found.add(row_id)
+    for actor in actors:
+        broker = actor.broker
+        if not isinstance(broker, RedisBroker):
+            return None
+        for queue in (dq_name(actor.queue_name), actor.queue_name):  # this order: see above
+            key = f"{broker.namespace}:{queue}.msgs"
+            for _, data in broker.client.hscan_iter(key, count=SCAN_COUNT):
+                row_id = _row_id(data, actor.actor_name)
+                if row_id is not None:
+                    found.add(row_id)
     return found
 
 
@@ -71,8 +72,13 @@ def lost(actor: dramatiq.Actor[..., Any], candidates: Iterable[int]) -> list[int
     return [row_id for row_id in candidates if row_id not in holding]
 
 
-def requeue_lost_deliveries(scheduler: Scheduler, deliver: dramatiq.Actor[..., Any]) -> int:
-    """Send a new message for every idle pending delivery the broker no longer holds.
+def requeue_lost_deliveries(
+    scheduler: Scheduler,
+    deliver: dramatiq.Actor[..., Any],
+    at_slot: dramatiq.Actor[..., Any] | None = None,
+) -> int:
+    """Send a new message for every idle pending delivery the broker no longer holds, neither
+    as a first attempt or retry (`deliver`) nor waiting for its reserved slot (`at_slot`).
 
     Every page of candidates is read before the broker is, and each requeue is a conditional
     update that fails if a worker touched the row since its page was read (or another
@@ -82,7 +88,7 @@ def requeue_lost_deliveries(scheduler: Scheduler, deliver: dramatiq.Actor[..., A
     pages = list(_idle_pages(scheduler))
     if not pages:
         return 0
-    holding = held(deliver)
+    holding = held(deliver, *([at_slot] if at_slot else []))
     requeued = 0
     for idle in pages:
         missing = [i for i in idle.ids if holding is None or i not in holding]

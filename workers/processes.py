@@ -78,7 +78,7 @@ def scheduler_tick(scheduler: Scheduler, actors: Actors) -> int:
     fired = scheduler.claim_due()
     for occurrence_id in fired + lost(actors.run_ritual, scheduler.stale_occurrences()):
         actors.run_ritual.send(occurrence_id)
-    requeue_lost_deliveries(scheduler, actors.deliver)
+    requeue_lost_deliveries(scheduler, actors.deliver, actors.deliver_at_slot)
     for inbox_id in lost(actors.handle_event, scheduler.stale_inbox()):
         actors.handle_event.send(inbox_id)
     pruned = {table: count for table, count in scheduler.prune_due().items() if count}

@@ -115,7 +115,11 @@ class DeliveryService:
             return await self._fail(claimed, "no adapter for this platform is configured", True)
         if claimed.attempts > self.max_attempts:
             return await self._fail(claimed, f"gave up after {self.max_attempts} attempts", False)
-        clearance = await self._io(self.pacer.clearance, claimed.destination, sender, owned)
+        try:
+            clearance = await self._io(self.pacer.clearance, claimed.destination, sender, owned)
+        except Exception:  # the limiter is unreachable: hand the delivery back at once
+            await self._io(self.store.release, claimed, "rate limiter unavailable", now, now)
+            raise
         if clearance.wait > 0:
             until = now + timedelta(seconds=clearance.wait)
             held = await self._io(self.store.postpone, claimed, until, now)
