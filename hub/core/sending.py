@@ -115,6 +115,8 @@ class DeliveryService:
             return await self._fail(claimed, "no adapter for this platform is configured", True)
         if claimed.attempts > self.max_attempts:
             return await self._fail(claimed, f"gave up after {self.max_attempts} attempts", False)
+        if not self.pacer.budgets(claimed.destination, sender):
+            return await self._send(sender, claimed)  # nothing to reserve (the webchat)
         try:
             clearance = await self._io(self.pacer.clearance, claimed.destination, sender, owned)
         except Exception:  # the limiter is unreachable: hand the delivery back at once

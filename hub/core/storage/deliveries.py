@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Row, Table, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from hub.core.delivery import Delivery, DeliveryState, Destination, SentRef
@@ -71,6 +71,27 @@ class Sent:
     released: tuple[int, ...]
 
 
+# The claim is the hot path: built once, bound per call.
+_CLAIM = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id == bindparam("claimed_id"),
+        _TABLE.c.state.in_(_CLAIMABLE),
+        (_TABLE.c.lease_until.is_(None)) | (_TABLE.c.lease_until <= bindparam("now")),
+    )
+    .values(
+        state=DeliveryState.SENDING.value,
+        attempts=_TABLE.c.attempts + 1,
+        lease_until=bindparam("until"),
+        updated_at=bindparam("now"),
+    )
+    .returning(*_CLAIMED)
+)
+_WHY_NOT = select(_TABLE.c.state, _TABLE.c.lease_until).where(
+    _TABLE.c.id == bindparam("claimed_id")
+)
+
+
 class DeliveryStore:
     """Reads and moves deliveries; each method is one transaction."""
 
@@ -81,25 +102,11 @@ class DeliveryStore:
         """Take a queued delivery (or one whose lease ran out) for one attempt: one statement."""
         with self.database.engine.begin() as connection:
             row = connection.execute(
-                update(_TABLE)
-                .where(
-                    _TABLE.c.id == delivery_id,
-                    _TABLE.c.state.in_(_CLAIMABLE),
-                    (_TABLE.c.lease_until.is_(None)) | (_TABLE.c.lease_until <= now),
-                )
-                .values(
-                    state=DeliveryState.SENDING.value,
-                    attempts=_TABLE.c.attempts + 1,
-                    lease_until=now + lease,
-                    updated_at=now,
-                )
-                .returning(*_CLAIMED)
+                _CLAIM, {"claimed_id": delivery_id, "now": now, "until": now + lease}
             ).one_or_none()
             if row is not None:
                 return _to_delivery(row)
-            found = connection.execute(
-                select(_TABLE.c.state, _TABLE.c.lease_until).where(_TABLE.c.id == delivery_id)
-            ).one_or_none()
+            found = connection.execute(_WHY_NOT, {"claimed_id": delivery_id}).one_or_none()
         if found is None or found.state not in _CLAIMABLE:
             return Unclaimed(done=True)  # sent, failed, skipped, uncertain; held or waiting
         return Unclaimed(done=False, until=found.lease_until)
