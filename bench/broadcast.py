@@ -218,12 +218,12 @@ def sent_through(
     delivery_ids = hub.service.run_occurrence(hub.scheduler().fire_now("bench", "icebreaker"))
 
     from hub.runtime import actors_for
+    from workers.actors import hand_over
 
     actors = actors_for(hub)
     with Workers(config, found.env, count=args.workers, threads=args.threads):
         started = time.monotonic()
-        for delivery_id in delivery_ids:
-            actors.deliver.send(delivery_id)
+        hand_over(hub, actors, delivery_ids)  # what `run_ritual` does once it has planned
         deadline = started + args.timeout
         while (pending := sum(states(hub)[s] for s in PENDING)) and time.monotonic() < deadline:
             time.sleep(0.1)

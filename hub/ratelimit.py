@@ -61,6 +61,31 @@ if pause > 0 then return {0} end
 return {slot - now, unpack(pending)}
 """
 
+# A sorted set per budget of the sends made in its window (score: µs). KEYS: the budgets' send
+# logs. ARGV: a unique member for this send, then per key its window in µs and its count.
+# Returns 0 once the send is recorded in every log, else the µs until every window has room.
+_ADMIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local window, count = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%d', now - window))
+  if redis.call('ZCARD', key) >= count then
+    local oldest = redis.call('ZRANGE', key, -count, -count, 'WITHSCORES')
+    local free_at = tonumber(oldest[2]) + window
+    if free_at - now > wait then wait = free_at - now end
+  end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 * i])
+  redis.call('ZADD', key, string.format('%d', now), ARGV[1])
+  redis.call('PEXPIRE', key, string.format('%d', math.ceil(window / 1000) + 1000))
+end
+return 0
+"""
+
 _BOT_WIDE, _ONE_CHAT, _OWNED = 0, 1, 2
 
 
@@ -70,6 +95,7 @@ class RedisRateLimiter:
     def __init__(self, redis_url: str) -> None:
         self.redis = redis.Redis.from_url(redis_url)
         self.script = self.redis.register_script(_GCRA)
+        self.admission = self.redis.register_script(_ADMIT)
 
     def reserve(self, budgets: Sequence[Budget], owned: Sequence[Budget] = ()) -> Slot:
         """Reserve the earliest slot every budget allows (`owned` ones are already this
@@ -87,6 +113,16 @@ class RedisRateLimiter:
         if budgets and pause_us > 0:
             kinds = [_kind(limit) for _, limit in budgets]
             self.script(keys=_keys(budgets), args=[pause_us, *_args(budgets, kinds)])
+
+    def admit(self, budgets: Sequence[Budget], token: str) -> float:
+        """Record this send in every budget's sliding window, or say how long until room."""
+        if not budgets:
+            return 0.0
+        windows: list[int | str] = [token]
+        for _, limit in budgets:
+            windows += [math.ceil(limit.seconds * 1_000_000), limit.count]
+        keys = [f"hub:sent:{key}" for key, _ in budgets]
+        return int(self.admission(keys=keys, args=windows)) / 1_000_000
 
 
 def _kind(limit: RateLimit) -> int:

@@ -7,12 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import dramatiq
+import structlog
 from dramatiq.brokers.redis import RedisBroker
+from redis.exceptions import RedisError
 
 from hub.bootstrap import Hub
 from hub.core.inbox import NotYet
+from hub.core.pacing import Clearance
 from hub.core.sending import Attempt, Outcome
 from hub.web.metrics import DELIVERY_ATTEMPTS, DELIVERY_CONFIG_ERRORS, DELIVERY_LATENCY
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,22 +42,40 @@ def declare_actors(broker: RedisBroker, hub: Hub) -> Actors:
             delivery_ids = hub.inbox.process(inbox_id, hub.service.handle_event)
         except NotYet as early:
             raise dramatiq.Retry(f"inbox {inbox_id}: {early}", delay=2000) from None
-        for delivery_id in delivery_ids:
-            deliver.send(delivery_id)
+        hand_over(hub, actors, delivery_ids)
 
     @dramatiq.actor(broker=broker, actor_name="run_ritual", queue_name="rituals", max_retries=20)
     def run_ritual(occurrence_id: int) -> None:
-        for delivery_id in hub.service.run_occurrence(occurrence_id):
-            deliver.send(delivery_id)
+        hand_over(hub, actors, hub.service.run_occurrence(occurrence_id))
 
-    return Actors(
+    actors = Actors(
         handle_event=handle_event, run_ritual=run_ritual, deliver=deliver, deliver_at_slot=at_slot
     )
+    return actors
 
 
 # A delivery whose reserved slot has come outranks the first pass of a fan-out still working
 # through its queue: lower numbers go first in a worker (dramatiq's actor priority).
 AT_SLOT_PRIORITY, FIRST_PASS_PRIORITY = 0, 10
+
+
+def hand_over(hub: Hub, actors: Actors, delivery_ids: list[int]) -> None:
+    """Planned deliveries go to the queue already paced, at the slot each one reserved.
+
+    If the limiter cannot answer, they take the first-attempt queue, which paces them."""
+    try:
+        reserved = hub.delivery.reserve_planned(delivery_ids)
+    except RedisError:
+        log.warning("delivery.reserve_failed", deliveries=len(delivery_ids))
+        reserved = [(delivery_id, Clearance(wait=0.0)) for delivery_id in delivery_ids]
+    for delivery_id, clearance in reserved:
+        if clearance.owned:
+            delay = _slot_ms(clearance.wait)
+            actors.deliver_at_slot.send_with_options(
+                args=(delivery_id, clearance.owned), delay=delay
+            )
+        else:
+            actors.deliver.send(delivery_id)
 
 
 def _deliver_actors(
@@ -67,7 +90,8 @@ def _deliver_actors(
         for next_part in outcome.released:
             deliver.send(next_part)
         if outcome.outcome is Outcome.PACED:  # back at the slot it owns, not a retry
-            at_slot.send_with_options(args=(delivery_id, outcome.owned), delay=_slot_ms(outcome))
+            delay = _slot_ms(outcome.retry_after or 0)
+            at_slot.send_with_options(args=(delivery_id, outcome.owned), delay=delay)
         elif outcome.outcome is Outcome.RETRY:  # a new message: its slot is reserved afresh
             deliver.send_with_options(args=(delivery_id,), delay=_backoff_ms(outcome))
         elif outcome.outcome is Outcome.BUSY:  # the same message, owning what it owned
@@ -102,9 +126,9 @@ def _record(attempt: Attempt) -> None:
         DELIVERY_LATENCY.labels(attempt.platform).observe(attempt.latency)
 
 
-def _slot_ms(attempt: Attempt) -> int:
+def _slot_ms(wait: float) -> int:
     """The reserved slot, rounded up: never released before it."""
-    return -(-int((attempt.retry_after or 0) * 1_000_000) // 1000)
+    return -(-int(wait * 1_000_000) // 1000)
 
 
 def _backoff_ms(attempt: Attempt) -> int:

@@ -23,7 +23,8 @@ connection, the adapter's own calls), and the platforms count in sliding windows
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Clearance:
-    """Go now (`wait` 0), or come back in `wait` seconds owning the budgets of `owned` scopes."""
+    """Go in `wait` seconds (0: now), owning the budgets of the `owned` scopes (all of them
+    unless a bot-wide one was left to take at the slot)."""
 
     wait: float
     owned: tuple[str, ...] = ()
@@ -38,16 +39,26 @@ class Pacer:
     def clearance(
         self, destination: Destination, adapter: Adapter, owned: Collection[str] = ()
     ) -> Clearance:
-        """Reserve what this send does not own yet; go now if nothing is left to wait for."""
+        """Reserve what this send does not own yet; wait 0 if it may go now."""
         budgets = self.budgets(destination, adapter)
         mine = [b for b in budgets if b[1].scope in owned]
         if self.limiter is None or len(mine) == len(budgets):
-            return Clearance(wait=0.0)
+            return Clearance(wait=0.0, owned=tuple(limit.scope for _, limit in budgets))
         slot = self.limiter.reserve(budgets, mine)
-        if slot.wait <= 0:
-            return Clearance(wait=0.0)
         kept = tuple(limit.scope for key, limit in budgets if (key, limit) not in slot.pending)
         return Clearance(wait=slot.wait, owned=kept)
+
+    def clear_to_send(
+        self, destination: Destination, adapter: Adapter, owned: Collection[str], token: str
+    ) -> Clearance:
+        """The last check before a send: its slot (reserved now if not yet), then room in every
+        budget's window at this very moment. A send that comes late, behind others released
+        together, waits for room instead of making the platform count one too many."""
+        clearance = self.clearance(destination, adapter, owned)
+        if clearance.wait > 0 or self.limiter is None:
+            return clearance
+        room = self.limiter.admit(self.budgets(destination, adapter), token)
+        return Clearance(wait=room, owned=clearance.owned)
 
     def pause(self, destination: Destination, adapter: Adapter, seconds: float) -> None:
         """The platform said 429: every worker holds back this send's budgets for `seconds`."""

@@ -159,6 +159,13 @@ class RateLimiter(Protocol):
         """The platform said 429: no budget here hands out a slot for `seconds` from now."""
         ...
 
+    def admit(self, budgets: Sequence[Budget], token: str) -> float:
+        """Right before a send: record it under every budget if each one's sliding window
+        (at most `count` in any `seconds`, as the platforms count) has room, and return 0;
+        else record nothing and return the seconds until there will be room. Reservations
+        schedule sends; this keeps a send that comes late, after others, from bunching."""
+        ...
+
 
 class Adapter(Renderer, Sender, Protocol):
     """One platform, as the core sees it: render and send."""

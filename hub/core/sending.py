@@ -11,7 +11,7 @@ recorded as `uncertain` instead, except on platforms that recognise a resend.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +22,7 @@ from typing import TypeVar
 import structlog
 
 from hub.core.delivery import Delivery
-from hub.core.pacing import Pacer
+from hub.core.pacing import Clearance, Pacer
 from hub.core.ports import (
     Adapter,
     AddressMovedError,
@@ -102,6 +102,23 @@ class DeliveryService:
         old, self._pool = self._pool, ThreadPoolExecutor(threads, "hub-delivery-io")
         old.shutdown(wait=False)
 
+    def reserve_planned(self, delivery_ids: Sequence[int]) -> list[tuple[int, Clearance]]:
+        """Reserve the first slot of each delivery just planned, before its first attempt: a
+        fan-out is handed to the queue already paced, each delivery owning its slot, instead
+        of every delivery first taking a turn in the queue only to be told when to come back.
+        Deliveries with no budget (or no adapter) get an empty clearance: send at once."""
+        destinations = self.store.destinations(delivery_ids)
+        reserved: list[tuple[int, Clearance]] = []
+        for delivery_id in delivery_ids:
+            destination = destinations.get(delivery_id)
+            key = (destination.community_id, destination.platform) if destination else None
+            sender = self.senders.get(key) if key else None
+            if destination is None or sender is None:
+                reserved.append((delivery_id, Clearance(wait=0.0)))
+            else:
+                reserved.append((delivery_id, self.pacer.clearance(destination, sender)))
+        return reserved
+
     async def deliver(self, delivery_id: int, owned: Collection[str] = ()) -> Attempt:
         """One attempt at sending a delivery; `owned`: the scopes of the rate budgets whose
         slot it reserved, which has come (see `Pacer`)."""
@@ -118,7 +135,10 @@ class DeliveryService:
         if not self.pacer.budgets(claimed.destination, sender):
             return await self._send(sender, claimed)  # nothing to reserve (the webchat)
         try:
-            clearance = await self._io(self.pacer.clearance, claimed.destination, sender, owned)
+            token = f"{claimed.id}:{claimed.attempts}"
+            clearance = await self._io(
+                self.pacer.clear_to_send, claimed.destination, sender, owned, token
+            )
         except Exception:  # the limiter is unreachable: hand the delivery back at once
             await self._io(self.store.release, claimed, "rate limiter unavailable", now, now)
             raise

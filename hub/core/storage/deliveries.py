@@ -8,6 +8,7 @@ meanwhile wins, and a worker whose lease ran out cannot overwrite the next one's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ from hub.core.storage.orm import AddressMoveRow, DeliveryRow
 from hub.core.storage.sql import insert_if_absent
 
 _CLAIMABLE = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value)
+_CHUNK = 500  # ids per query, well under every database's parameter limit
 _TABLE: Table = DeliveryRow.__table__  # type: ignore[assignment]
 _FINISHED = tuple(
     _TABLE.c[name]
@@ -110,6 +112,16 @@ class DeliveryStore:
         if found is None or found.state not in _CLAIMABLE:
             return Unclaimed(done=True)  # sent, failed, skipped, uncertain; held or waiting
         return Unclaimed(done=False, until=found.lease_until)
+
+    def destinations(self, delivery_ids: Sequence[int]) -> dict[int, Destination]:
+        """Where each of these deliveries goes, read in chunks (the fan-out just planned)."""
+        found: dict[int, Destination] = {}
+        with self.database.engine.connect() as connection:
+            for start in range(0, len(delivery_ids), _CHUNK):
+                chunk = list(delivery_ids[start : start + _CHUNK])
+                rows = connection.execute(select(*_CLAIMED).where(_TABLE.c.id.in_(chunk)))
+                found |= {row.id: _to_delivery(row).destination for row in rows}
+        return found
 
     def postpone(self, delivery: Delivery, until: datetime, now: datetime) -> bool:
         """Back to queued until its reserved slot; pacing is not a failed attempt."""
