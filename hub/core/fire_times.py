@@ -36,20 +36,20 @@ class Schedule:
         """How the occurrences table names this schedule's rows."""
         return self.community_id, self.name
 
-    def after(self, moment: datetime, until: datetime) -> Iterator[datetime]:
-        """The fire times in (moment, until], in order."""
-        return occurrences(self.cron, self.timezone, moment, until)
-
     def next_after(self, moment: datetime) -> datetime | None:
         """The first fire time strictly after `moment`, if any within the horizon."""
-        return next(self.after(moment, moment + HORIZON), None)
+        return next(occurrences(self.cron, self.timezone, moment, moment + HORIZON), None)
 
-    def latest_within_grace(self, now: datetime) -> datetime | None:
-        """The last fire time in (now - grace, now]: what a schedule never fired before owes."""
-        latest = None
-        for latest in self.after(now - self.grace, now):  # noqa: B007 - the last one is kept
-            pass
-        return latest
+    def due_and_next(
+        self, after: datetime, now: datetime
+    ) -> tuple[list[datetime], datetime | None]:
+        """The fire times in (after, now], and the first one after `now`: one cron walk."""
+        due: list[datetime] = []
+        for at in occurrences(self.cron, self.timezone, after, now + HORIZON):
+            if at > now:
+                return due, at
+            due.append(at)
+        return due, None
 
 
 def schedules_of(communities: Mapping[str, CommunityRuntime]) -> Iterator[Schedule]:
@@ -99,7 +99,8 @@ class FireTimes:
         for schedule in schedules:
             previous = last.get(schedule.key)
             if previous is None:
-                first = schedule.latest_within_grace(now) or schedule.next_after(now)
+                due, following = schedule.due_and_next(now - schedule.grace, now)
+                first = due[-1] if due else following
             else:
                 first = schedule.next_after(max(previous, now - lookback))
             times.push(schedule, first)

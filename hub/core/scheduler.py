@@ -77,13 +77,13 @@ class Scheduler:
         while (due := times.pop_due(now)) is not None:
             schedule, first = due
             try:
-                fired = [first, *schedule.after(first, now)]
+                later, following = schedule.due_and_next(first, now)
                 with self.database.transaction() as session:
-                    won += self._claim_schedule(session, schedule, fired, now)
+                    won += self._claim_schedule(session, schedule, [first, *later], now)
             except BaseException:
                 times.push(schedule, first)  # not claimed: the next tick tries it again
                 raise
-            times.push(schedule, schedule.next_after(fired[-1]))
+            times.push(schedule, following)
         return won
 
     def _start(self, now: datetime) -> FireTimes:
