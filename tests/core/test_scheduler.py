@@ -251,3 +251,33 @@ def test_an_occurrence_whose_claim_failed_is_claimed_on_the_next_tick(
         session.execute(text("ALTER TABLE occurrences_away RENAME TO occurrences"))
     scheduler.clock = at(MONDAY_9_PARIS + timedelta(seconds=15))
     assert len(scheduler.claim_due()) == 1
+
+
+def test_an_idle_tick_reads_through_indexes_and_retention_through_their_time_bound(
+    tmp_path: Path, redis_url: str
+) -> None:
+    hub = compose(community_folder(tmp_path, 3), f"sqlite:///{tmp_path / 'hub.db'}", redis_url)
+    scheduler = hub.scheduler()
+    scheduler.claim_due()
+    with statements(hub.database.engine) as sweeps:
+        scheduler.claim_due()
+        scheduler.stale_occurrences()
+        scheduler.stale_inbox()
+    with statements(hub.database.engine) as retention:
+        scheduler.prune_due()
+    plans = {sql: plan_of(hub.database.engine, sql) for sql in sweeps + retention}
+    assert not [sql for sql, plan in plans.items() if any(p.startswith("SCAN") for p in plan)]
+    selects = [sql for sql in retention if sql.startswith("SELECT")]
+    assert len(selects) == 15  # five tables (or states) for each of three communities
+    unbounded = [sql for sql in selects if not any("<?)" in p for p in plans[sql])]
+    assert unbounded == []  # an index finds the old rows of one community, or none
+
+
+def plan_of(engine: Engine, sql: str) -> list[str]:
+    """SQLite's query plan of `sql`, one line per step (parameters need not be bound)."""
+    if not sql.startswith(("SELECT", "UPDATE", "DELETE")):
+        return []
+    with engine.connect() as connection:
+        placeholders = sql.count("?")
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", (None,) * placeholders)
+        return [str(row[-1]) for row in rows]
