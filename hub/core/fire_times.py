@@ -14,8 +14,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import structlog
+from croniter import CroniterBadDateError
+
 from hub.core.community import CommunityRuntime
 from hub.core.schedule import occurrences
+
+log = structlog.get_logger(__name__)
 
 # How far ahead a fire time is looked for: a cron that never fires within it is left out.
 HORIZON = timedelta(days=366 * 5)
@@ -38,17 +43,20 @@ class Schedule:
 
     def next_after(self, moment: datetime) -> datetime | None:
         """The first fire time strictly after `moment`, if any within the horizon."""
-        return next(occurrences(self.cron, self.timezone, moment, moment + HORIZON), None)
+        return self.due_and_next(moment, moment)[1]
 
     def due_and_next(
         self, after: datetime, now: datetime
     ) -> tuple[list[datetime], datetime | None]:
         """The fire times in (after, now], and the first one after `now`: one cron walk."""
         due: list[datetime] = []
-        for at in occurrences(self.cron, self.timezone, after, now + HORIZON):
-            if at > now:
-                return due, at
-            due.append(at)
+        try:
+            for at in occurrences(self.cron, self.timezone, after, now + HORIZON):
+                if at > now:
+                    return due, at
+                due.append(at)
+        except CroniterBadDateError:  # a date that never comes, such as February 30
+            pass
         return due, None
 
 
@@ -103,6 +111,13 @@ class FireTimes:
                 first = due[-1] if due else following
             else:
                 first = schedule.next_after(max(previous, now - lookback))
+            if first is None:
+                log.warning(
+                    "schedule.never_fires",
+                    community=schedule.community_id,
+                    ritual=schedule.name,
+                    cron=schedule.cron,
+                )
             times.push(schedule, first)
         return times
 

@@ -281,3 +281,22 @@ def plan_of(engine: Engine, sql: str) -> list[str]:
         placeholders = sql.count("?")
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", (None,) * placeholders)
         return [str(row[-1]) for row in rows]
+
+
+NEVER_YAML = """
+community: {id: never, name: Never, timezone: Europe/Paris, locale: en}
+platforms:
+  webchat: {spaces: {main: salon}}
+rituals:
+  poll: {schedule: "0 9 30 2 *", spaces: [main], question: "Ever?", options: ["Yes", "No"]}
+  icebreaker: {schedule: "0 9 * * MON", spaces: [main], questions: ["How are you?"]}
+"""
+
+
+def test_a_cron_that_never_fires_is_logged_and_does_not_stop_the_others(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path, NEVER_YAML), database_url, redis_url)
+    with capture_logs() as logs:
+        assert len(hub.scheduler(clock=at(MONDAY_9_PARIS)).claim_due()) == 1
+    assert [log["ritual"] for log in logs if log["event"] == "schedule.never_fires"] == ["poll"]
