@@ -2,8 +2,11 @@
 
 Processed-event ids, finished inbox rows and dead letters, finished deliveries and finished
 occurrences each have a period (`retention:` in the community file, defaults in the README).
-The scheduler calls `prune` now and then; each call deletes at most `batch` rows per table and
-community, so a first run on a large database never holds a long lock.
+The scheduler calls `prune` now and then. Communities that share their periods (most keep the
+defaults) are pruned together, one query per table, so an idle pass costs a handful of indexed
+queries however many communities the hub serves. Each call deletes in batches of at most
+`batch` rows, each in its own short transaction, and at most one batch per table and community
+of the group: a first run on a large database never holds a long lock.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy import ColumnElement, delete, select
 
 from hub.core import occurrences
 from hub.core.community import CommunityRuntime
+from hub.core.config.models import RetentionSection
 from hub.core.delivery import FINAL
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, InboxRow, OccurrenceRow, ProcessedEventRow
@@ -44,15 +48,24 @@ class Retention:
     def prune(self, batch: int = 1000) -> dict[str, int]:
         """One pass over every community; rows deleted, by table."""
         deleted: dict[str, int] = {}
-        for community_id, runtime in self.communities.items():
-            for table, count in self._prune_community(community_id, runtime, batch).items():
+        for community_ids, keep in self._groups():
+            for table, count in self._prune_group(community_ids, keep, batch).items():
                 deleted[table] = deleted.get(table, 0) + count
         return deleted
 
-    def _prune_community(
-        self, community_id: str, runtime: CommunityRuntime, batch: int
+    def _groups(self) -> list[tuple[list[str], RetentionSection]]:
+        """The communities, gathered by their retention periods."""
+        groups: dict[tuple[tuple[str, Any], ...], tuple[list[str], RetentionSection]] = {}
+        for community_id, runtime in self.communities.items():
+            keep = runtime.config.retention
+            periods = tuple(sorted(keep.model_dump().items()))
+            groups.setdefault(periods, ([], keep))[0].append(community_id)
+        return list(groups.values())
+
+    def _prune_group(
+        self, community_ids: list[str], keep: RetentionSection, batch: int
     ) -> dict[str, int]:
-        keep, now = runtime.config.retention, self.clock()
+        now = self.clock()
         rules: list[tuple[str, Any, Any, ColumnElement[bool]]] = [
             (
                 "processed_events",
@@ -83,20 +96,28 @@ class Retention:
             ),
         ]
         return {
-            name: self._delete(table, key, community_id, old, batch)
+            name: self._delete(table, key, community_ids, old, batch)
             for name, table, key, old in rules
         }
 
     def _delete(
-        self, table: Any, key: Any, community_id: str, old: ColumnElement[bool], batch: int
+        self, table: Any, key: Any, community_ids: list[str], old: ColumnElement[bool], batch: int
     ) -> int:
-        """Delete up to `batch` rows of one community that match `old`; how many went."""
-        mine = table.community_id == community_id
-        with self.database.transaction() as session:
-            keys = list(session.scalars(select(key).where(mine, old).limit(batch)))
-            if keys:
-                session.execute(delete(table).where(mine, key.in_(keys)))
-        return len(keys)
+        """Delete the group's rows that match `old`, a batch per transaction; how many went.
+
+        `old` is repeated in the DELETE: a key (an event id) may be shared by two communities of
+        the group, and only rows past their period may go.
+        """
+        mine, deleted = table.community_id.in_(community_ids), 0
+        for _ in community_ids:  # at most one batch per community, as when pruned one by one
+            with self.database.transaction() as session:
+                keys = list(session.scalars(select(key).where(mine, old).limit(batch)))
+                if keys:
+                    session.execute(delete(table).where(mine, old, key.in_(keys)))
+            deleted += len(keys)
+            if len(keys) < batch:
+                break
+        return deleted
 
 
 def _finished_inbox(state: str, before: datetime) -> ColumnElement[bool]:

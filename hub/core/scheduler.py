@@ -2,7 +2,9 @@
 
 Claims go through the unique (community, ritual, scheduled_at) row: when two schedulers run at
 once, the database lets exactly one of them insert it. After downtime, missed occurrences within
-the grace period fire once; older ones are recorded as skipped, with a log line.
+the grace period fire once; older ones are recorded as skipped, with a log line. A schedule
+with no occurrence on record yet (a fresh database, a ritual just enabled) fires at most the
+latest occurrence inside the grace period, never a backlog.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub.core.community import CommunityRuntime
 from hub.core.delivery import DeliveryState
+from hub.core.fire_times import FireTimes, Schedule, schedules_of
 from hub.core.inbox import Inbox
 from hub.core.retention import Retention
 from hub.core.schedule import occurrences
@@ -75,50 +78,61 @@ class Scheduler:
         self.name = name
         self.clock = clock
         self._pruned_at: datetime | None = None
+        self._times: FireTimes | None = None
 
     def claim_due(self) -> list[int]:
-        """Claim every occurrence due now; returns the ids this scheduler won."""
+        """Claim every occurrence due now; returns the ids this scheduler won.
+
+        Only the schedules whose fire time has come are looked at: the first call reads each
+        schedule's last occurrence (one query for all of them) into a heap of fire times, and
+        an idle tick after that costs neither a query nor a cron evaluation.
+        """
         now = self.clock()
+        times = self._times if self._times is not None else self._start(now)
         won: list[int] = []
-        for runtime in self.communities.values():
-            grace = runtime.config.scheduler.grace_period
-            for enabled in runtime.rituals:
-                for name, cron in enabled.schedules.items():
-                    with self.database.transaction() as session:
-                        won += self._claim_ritual(session, runtime, name, cron, now, grace)
+        while (due := times.pop_due(now)) is not None:
+            schedule, first = due
+            try:
+                later, following = schedule.due_and_next(first, now)
+                with self.database.transaction() as session:
+                    won += self._claim_schedule(session, schedule, [first, *later], now)
+            except BaseException:
+                times.push(schedule, first)  # not claimed: the next tick tries it again
+                raise
+            times.push(schedule, following)
         return won
 
-    def _claim_ritual(
-        self,
-        session: Session,
-        runtime: CommunityRuntime,
-        name: str,
-        cron: str,
-        now: datetime,
-        grace: timedelta,
+    def _start(self, now: datetime) -> FireTimes:
+        """Every schedule's first fire time, from the last occurrence each one has on record."""
+        last_of = select(
+            OccurrenceRow.community_id, OccurrenceRow.ritual, func.max(OccurrenceRow.scheduled_at)
+        ).group_by(OccurrenceRow.community_id, OccurrenceRow.ritual)
+        with self.database.transaction() as session:
+            last = {(community, ritual): at for community, ritual, at in session.execute(last_of)}
+        self._times = FireTimes.starting(schedules_of(self.communities), last, now, MAX_LOOKBACK)
+        return self._times
+
+    def _claim_schedule(
+        self, session: Session, schedule: Schedule, fired: list[datetime], now: datetime
     ) -> list[int]:
-        """Claim the due occurrences of one schedule; `name` is the ritual or `ritual:slot`."""
-        community = runtime.community
-        last = session.scalar(
-            select(func.max(OccurrenceRow.scheduled_at)).where(
-                OccurrenceRow.community_id == community.id, OccurrenceRow.ritual == name
-            )
-        )
-        start = max(last or now - grace, now - MAX_LOOKBACK)
+        """Claim a schedule's due fire times; those older than the grace period are skipped."""
         won: list[int] = []
-        for at in occurrences(cron, community.timezone, start, now):
-            late = at < now - grace
-            if self._claim(session, community.id, name, at, "skipped" if late else "claimed"):
+        for at in fired:
+            late = at < now - schedule.grace
+            state = "skipped" if late else "claimed"
+            if self._claim(session, schedule.community_id, schedule.name, at, state):
                 if late:
                     log.warning(
                         "occurrence.skipped",
-                        community=community.id,
-                        ritual=name,
+                        community=schedule.community_id,
+                        ritual=schedule.name,
                         scheduled_at=at.isoformat(),
                         reason="older than the grace period",
                     )
                 else:
-                    won.append(self._occurrence_id(session, community.id, name, at))
+                    won.append(
+                        self._occurrence_id(session, schedule.community_id, schedule.name, at)
+                    )
         return won
 
     def _claim(

@@ -137,3 +137,41 @@ def test_the_owner_sets_the_periods_and_a_period_below_its_floor_is_refused(
     assert (
         issue.message == "must be at least 8d: a bare number answers the choices of the last 7 days"
     )
+
+
+def community(community_id: str, retention: str = "") -> str:
+    text = COMMUNITY_YAML.replace("id: inside-freelancing", f"id: {community_id}", 1)
+    return text.replace("platforms:", f"{retention}\nplatforms:", 1) if retention else text
+
+
+def test_communities_pruned_together_keep_their_own_periods_and_rows(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    folder = tmp_path / "communities"
+    folder.mkdir()
+    for name, retention in (("aa", ""), ("bb", ""), ("cc", "retention: {deliveries: 10d}")):
+        write_config(folder, community(name, retention), name=f"{name}.yaml")
+    hub = compose(folder, database_url, redis_url)
+    with hub.database.transaction() as session:
+        # The same event id in two communities with the same periods: only the old row goes.
+        session.add(ProcessedEventRow(community_id="aa", event_id="1", received_at=NOW - YEAR))
+        session.add(ProcessedEventRow(community_id="bb", event_id="1", received_at=NOW))
+        for name in ("aa", "cc"):
+            session.add(
+                DeliveryRow(
+                    idempotency_key=f"k|{name}",
+                    community_id=name,
+                    ritual="welcome",
+                    platform="webchat",
+                    address="salon",
+                    state="sent",
+                    updated_at=NOW - timedelta(days=11),
+                )
+            )
+    pruned = Retention(hub.database, hub.communities, clock=lambda: NOW).prune()
+    assert pruned["processed_events"] == 1 and pruned["deliveries"] == 1
+    assert states(hub, ProcessedEventRow, "community_id") == ["bb"]
+    assert states(hub, DeliveryRow, "community_id") == ["aa"]  # cc keeps 10 days, aa 90
+
+
+YEAR = timedelta(days=365)

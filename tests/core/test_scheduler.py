@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import Engine, event, select, text, update
+from sqlalchemy.exc import DBAPIError
 from structlog.testing import capture_logs
 
 from hub.core.domain import Identity
@@ -201,3 +204,147 @@ def test_only_idle_deliveries_that_should_be_moving_are_candidates(
 def set_delivery(hub: Any, delivery_id: int, **values: object) -> None:
     with hub.database.transaction() as session:
         session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
+
+
+EVERY_MINUTE_YAML = """
+community: {id: every-minute, name: Every Minute, timezone: Europe/Paris, locale: en}
+scheduler: {grace_period: 1h}
+platforms:
+  webchat: {spaces: {main: salon}}
+rituals:
+  icebreaker: {schedule: "* * * * *", spaces: [main], questions: ["How are you?"]}
+"""
+
+
+def test_a_fresh_database_fires_one_occurrence_of_an_every_minute_cron_not_sixty(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path, EVERY_MINUTE_YAML), database_url, redis_url)
+    now = MONDAY_9_PARIS + timedelta(minutes=40, seconds=30)
+    scheduler = hub.scheduler(clock=at(now))
+    assert len(scheduler.claim_due()) == 1
+    scheduler.clock = at(now + timedelta(minutes=1))
+    assert len(scheduler.claim_due()) == 1
+    with hub.database.transaction() as session:
+        fired = list(session.scalars(select(OccurrenceRow.scheduled_at)))
+    assert sorted(fired) == [now.replace(second=0), now.replace(second=0) + timedelta(minutes=1)]
+
+
+def community_folder(directory: Path, count: int) -> Path:
+    folder = directory / "communities"
+    folder.mkdir()
+    for index in range(count):
+        yaml = COMMUNITY_YAML_WEEKLY.replace("ID", f"c{index}")
+        write_config(folder, yaml, name=f"c{index}.yaml")
+    return folder
+
+
+COMMUNITY_YAML_WEEKLY = """
+community: {id: ID, name: Community, timezone: Europe/Paris, locale: en}
+platforms:
+  webchat: {spaces: {main: salon}}
+rituals:
+  icebreaker: {schedule: "0 9 * * MON", spaces: [main], questions: ["How are you?"]}
+  points: {leaderboard_schedule: "0 9 * * TUE", spaces: [main]}
+"""
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends while the block runs."""
+    sent: list[str] = []
+
+    def record(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_tick_costs_what_is_due_not_the_number_of_schedules(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(community_folder(tmp_path, 20), database_url, redis_url)
+    scheduler = hub.scheduler(clock=at(MONDAY_9_PARIS - timedelta(hours=1)))
+    with statements(hub.database.engine) as first:
+        assert scheduler.claim_due() == []
+    assert len([s for s in first if "occurrences" in s]) == 1  # one read for all 40 schedules
+    scheduler.clock = at(MONDAY_9_PARIS - timedelta(minutes=30))
+    with statements(hub.database.engine) as idle:
+        assert scheduler.claim_due() == []
+    assert idle == []
+    scheduler.clock = at(MONDAY_9_PARIS + timedelta(seconds=5))
+    assert len(scheduler.claim_due()) == 20  # every icebreaker, once; no leaderboard yet
+    scheduler.clock = at(MONDAY_9_PARIS + timedelta(minutes=1))
+    with statements(hub.database.engine) as idle:
+        assert scheduler.claim_due() == []
+    assert idle == []
+
+
+def test_an_occurrence_whose_claim_failed_is_claimed_on_the_next_tick(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path), database_url, redis_url)
+    scheduler = hub.scheduler(clock=at(MONDAY_9_PARIS - timedelta(minutes=1)))
+    assert scheduler.claim_due() == []
+    scheduler.clock = at(MONDAY_9_PARIS + timedelta(seconds=5))
+    with hub.database.transaction() as session:
+        session.execute(text("ALTER TABLE occurrences RENAME TO occurrences_away"))
+    with pytest.raises(DBAPIError):
+        scheduler.claim_due()
+    with hub.database.transaction() as session:
+        session.execute(text("ALTER TABLE occurrences_away RENAME TO occurrences"))
+    scheduler.clock = at(MONDAY_9_PARIS + timedelta(seconds=15))
+    assert len(scheduler.claim_due()) == 1
+
+
+def test_an_idle_tick_reads_through_indexes_and_retention_once_through_their_time_bound(
+    tmp_path: Path, redis_url: str
+) -> None:
+    hub = compose(community_folder(tmp_path, 3), f"sqlite:///{tmp_path / 'hub.db'}", redis_url)
+    scheduler = hub.scheduler()
+    scheduler.claim_due()
+    with statements(hub.database.engine) as sweeps:
+        scheduler.claim_due()
+        scheduler.stale_occurrences()
+        scheduler.stale_inbox()
+    with statements(hub.database.engine) as retention:
+        scheduler.prune_due()
+    plans = {sql: plan_of(hub.database.engine, sql) for sql in sweeps + retention}
+    assert not [sql for sql, plan in plans.items() if any(p.startswith("SCAN") for p in plan)]
+    selects = [sql for sql in retention if sql.startswith("SELECT")]
+    assert len(selects) == 5  # three communities with the same periods: one query per table
+    unbounded = [sql for sql in selects if not any("<?)" in p for p in plans[sql])]
+    assert unbounded == []  # an index finds the old rows of one community, or none
+
+
+def plan_of(engine: Engine, sql: str) -> list[str]:
+    """SQLite's query plan of `sql`, one line per step (parameters need not be bound)."""
+    if not sql.startswith(("SELECT", "UPDATE", "DELETE")):
+        return []
+    with engine.connect() as connection:
+        placeholders = sql.count("?")
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", (None,) * placeholders)
+        return [str(row[-1]) for row in rows]
+
+
+NEVER_YAML = """
+community: {id: never, name: Never, timezone: Europe/Paris, locale: en}
+platforms:
+  webchat: {spaces: {main: salon}}
+rituals:
+  poll: {schedule: "0 9 30 2 *", spaces: [main], question: "Ever?", options: ["Yes", "No"]}
+  icebreaker: {schedule: "0 9 * * MON", spaces: [main], questions: ["How are you?"]}
+"""
+
+
+def test_a_cron_that_never_fires_is_logged_and_does_not_stop_the_others(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = compose(write_config(tmp_path, NEVER_YAML), database_url, redis_url)
+    with capture_logs() as logs:
+        assert len(hub.scheduler(clock=at(MONDAY_9_PARIS)).claim_due()) == 1
+    assert [log["ritual"] for log in logs if log["event"] == "schedule.never_fires"] == ["poll"]

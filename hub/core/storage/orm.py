@@ -96,7 +96,7 @@ class ProcessedEventRow(Base):
     """Inbound events already handled: a redelivered event is recognised and ignored."""
 
     __tablename__ = "processed_events"
-    __table_args__ = (Index("ix_processed_events_received", "received_at"),)
+    __table_args__ = (Index("ix_processed_events_retention", "community_id", "received_at"),)
     community_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -150,6 +150,7 @@ class OccurrenceRow(Base):
     __table_args__ = (
         UniqueConstraint("community_id", "ritual", "scheduled_at"),
         Index("ix_occurrences_done", "state", "done_at"),
+        Index("ix_occurrences_retention", "community_id", "state", "scheduled_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[str] = mapped_column(String(64))
@@ -170,6 +171,7 @@ class DeliveryRow(Base):
     __table_args__ = (
         Index("ix_deliveries_state", "state", "updated_at"),
         Index("ix_deliveries_platform_message", "platform", "platform_message_id"),
+        Index("ix_deliveries_retention", "community_id", "state", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(512), unique=True)
