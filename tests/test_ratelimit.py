@@ -144,3 +144,29 @@ async def test_a_broadcast_to_one_chat_is_paced_and_never_rejected(
     assert platform.rejected == 0
     assert len(platform.sent["salon"]) == 6
     assert sum(len(times) for times in platform.sent.values()) == 12
+
+
+def test_admission_keeps_every_sliding_window_at_its_count(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    limiter = RedisRateLimiter(redis_url)
+    three_a_second = RateLimit(scope="bot", count=3, seconds=1.0)
+    budgets = [("w:bot:*", three_a_second)]
+    assert [limiter.admit(budgets, f"send-{n}") for n in range(3)] == [0.0, 0.0, 0.0]
+    fourth = limiter.admit(budgets, "send-3")
+    assert 0.9 < fourth <= 1.0  # room once the first of the three leaves the window
+    assert limiter.admit(budgets, "send-3") > 0  # a refusal records nothing: still no room
+
+
+def test_admission_refused_under_one_budget_spends_nothing_under_the_others(
+    redis_url: str,
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    limiter = RedisRateLimiter(redis_url)
+    bot, chat = (
+        ("w:bot:*", RateLimit(scope="bot", count=10, seconds=1.0)),
+        ("w:chat:1", RateLimit(scope="chat", count=1, seconds=1.0)),
+    )
+    assert limiter.admit([bot, chat], "a") == 0.0
+    assert limiter.admit([bot, chat], "b") > 0  # the chat's window is full...
+    assert client.zcard("hub:sent:w:bot:*") == 1  # ...so the bot-wide one was not spent

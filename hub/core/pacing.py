@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from hub.core.delivery import Destination
 from hub.core.ports import Adapter, Budget, RateLimit, RateLimiter
 
-HEADROOM = 0.05
+HEADROOM = 0.10
 """Sends are paced this much below each published limit: a send released at its slot reaches
 the platform a few tens of milliseconds later or earlier than the one before it (queue release,
 connection, the adapter's own calls), and the platforms count in sliding windows."""

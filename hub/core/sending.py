@@ -11,6 +11,7 @@ recorded as `uncertain` instead, except on platforms that recognise a resend.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import TypeVar
 
 import structlog
 
-from hub.core.delivery import Delivery
+from hub.core.delivery import Delivery, Destination
 from hub.core.pacing import Clearance, Pacer
 from hub.core.ports import (
     Adapter,
@@ -109,7 +110,7 @@ class DeliveryService:
         Deliveries with no budget (or no adapter) get an empty clearance: send at once."""
         destinations = self.store.destinations(delivery_ids)
         reserved: list[tuple[int, Clearance]] = []
-        for delivery_id in delivery_ids:
+        for delivery_id in _by_turns(delivery_ids, destinations):
             destination = destinations.get(delivery_id)
             key = (destination.community_id, destination.platform) if destination else None
             sender = self.senders.get(key) if key else None
@@ -253,6 +254,17 @@ class DeliveryService:
         """Run a blocking call (database, limiter) on the delivery pool, not asyncio's default."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, partial(call, *args))
+
+
+def _by_turns(delivery_ids: Sequence[int], destinations: Mapping[int, Destination]) -> list[int]:
+    """One platform's delivery, then the next platform's, and round again: every platform's
+    first slot is reserved at once, not after the whole of the platforms planned before it."""
+    queues: dict[str, list[int]] = {}
+    for delivery_id in delivery_ids:
+        destination = destinations.get(delivery_id)
+        queues.setdefault(destination.platform if destination else "", []).append(delivery_id)
+    turns = itertools.zip_longest(*queues.values())
+    return [delivery_id for turn in turns for delivery_id in turn if delivery_id is not None]
 
 
 def _unclaimed(unclaimed: Unclaimed, now: datetime) -> Attempt:
