@@ -33,7 +33,7 @@ from hub.core.ritual import (
     RitualResult,
     Signal,
 )
-from hub.core.scheduler import STALE_AFTER, Scheduler
+from hub.core.scheduler import REQUEUE_AFTER, Scheduler
 from hub.core.service import MAX_FOLLOW_UP_DEPTH, HubService
 from hub.core.storage.orm import (
     DeliveryRow,
@@ -230,7 +230,7 @@ def test_an_occurrence_whose_ritual_always_raises_ends_failed_after_its_cap(
     later = {"now": NOW}
     scheduler = Scheduler(hub.database, {COMMUNITY: runtime}, "test", clock=lambda: later["now"])
     occurrence = scheduler.fire_now(COMMUNITY, "raises")
-    later["now"] = NOW + STALE_AFTER * 2
+    later["now"] = NOW + REQUEUE_AFTER * 2
     for _ in range(occurrences.MAX_ATTEMPTS - 1):
         assert scheduler.stale_occurrences() == [occurrence]  # sent again while it may run
         with pytest.raises(ZeroDivisionError):
