@@ -11,6 +11,7 @@ from hub.adapters.slack.sender import SlackSender
 from hub.adapters.slack.settings import SlackSettings
 from hub.core.delivery import Destination
 from hub.core.ports import AdapterResources
+from tests.fakes.limits import Window
 from tests.fakes.server import BackgroundServer
 from tests.fakes.slack import FakeSlack
 from tests.fakes.wire import Wire
@@ -19,7 +20,7 @@ MAIN = Destination(community_id="c", platform="slack", address="C0MAIN", space="
 
 
 def test_each_event_loop_gets_its_own_session() -> None:
-    fake = FakeSlack(per_channel_per_second=100)
+    fake = FakeSlack(per_channel=Window(100, 1.0))  # about connections, not pacing
     fake.channel("C0MAIN")
     wire = Wire(fake.app())
     settings = SlackSettings(

@@ -27,6 +27,7 @@ from hub.core.richtext import parse_markup
 from tests.adapters.discord.conftest import CLOSED, MAIN, ZOE
 from tests.builders import free_port
 from tests.fakes.discord import TOKEN, Channel, FakeDiscord, User
+from tests.fakes.limits import Window
 from tests.fakes.server import BackgroundServer
 from tests.fakes.wire import Wire
 
@@ -45,7 +46,7 @@ def wired() -> Iterator[tuple[FakeDiscord, Wire, str]]:
     fake = FakeDiscord(
         channels={MAIN: Channel(name="general")},
         users={ZOE: User("zoe"), CLOSED: User("closed", dms_closed=True)},
-        bucket_size=100,
+        per_channel=Window(100, 5.0),  # these tests are about errors, not buckets
     )
     wire = Wire(fake.app())
     with BackgroundServer(wire) as server, wire:

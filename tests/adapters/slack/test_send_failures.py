@@ -23,6 +23,7 @@ from hub.core.ports import (
 )
 from tests.adapters.slack.conftest import SIGNING_SECRET
 from tests.builders import free_port
+from tests.fakes.limits import Window
 from tests.fakes.server import BackgroundServer
 from tests.fakes.slack import BOT_USER, FakeSlack
 from tests.fakes.wire import Wire
@@ -38,7 +39,7 @@ def member(user: str) -> Destination:
 
 @pytest.fixture
 def wired() -> Iterator[tuple[FakeSlack, Wire, str]]:
-    fake = FakeSlack(per_channel_per_second=100)
+    fake = FakeSlack(per_channel=Window(100, 1.0))  # about errors, not pacing
     fake.channel("C0MAIN")
     wire = Wire(fake.app())
     with BackgroundServer(wire) as server, wire:
