@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Services, Workers, services, states
+from bench.harness import Workers, Workspace, states, workspace
 from hub.bootstrap import build_hub, load_config
 from hub.core.delivery import PENDING
 from hub.core.storage.orm import IdentityRow, MemberRow, SpaceMemberRow
@@ -192,12 +191,9 @@ def one_run(args: argparse.Namespace) -> Run:
     try:
         by_name = {p.name: s for p, s in zip(platforms, servers, strict=True)}
         platforms[2].fake.ws_url = f"ws://127.0.0.1:{by_name['discord'].port}/gateway"
-        with tempfile.TemporaryDirectory(prefix="hub-b1-") as tmp:
-            work = Path(tmp)
-            found = services(work, SECRETS)
-            return sent_through(
-                args, found, work, platforms, {k: s.url for k, s in by_name.items()}
-            )
+        with workspace(SECRETS) as found:
+            urls = {k: s.url for k, s in by_name.items()}
+            return sent_through(args, found, found.folder, platforms, urls)
     finally:
         for server in servers:
             server.__exit__()
@@ -205,7 +201,7 @@ def one_run(args: argparse.Namespace) -> Run:
 
 def sent_through(
     args: argparse.Namespace,
-    found: Services,
+    found: Workspace,
     work: Path,
     platforms: list[Platform],
     urls: dict[str, str],

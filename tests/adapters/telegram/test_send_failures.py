@@ -23,6 +23,7 @@ from hub.core.ports import (
 )
 from tests.adapters.telegram.conftest import GROUP
 from tests.builders import free_port
+from tests.fakes.limits import Window
 from tests.fakes.server import BackgroundServer
 from tests.fakes.telegram import TOKEN, Chat, FakeTelegram
 from tests.fakes.wire import Wire
@@ -43,7 +44,9 @@ def space(address: str = GROUP) -> Destination:
 
 @pytest.fixture
 def wired() -> Iterator[tuple[FakeTelegram, Wire, str]]:
-    fake = FakeTelegram(chats={GROUP: Chat()}, per_chat_per_second=100)
+    fake = FakeTelegram(  # these tests are about errors, not pacing
+        chats={GROUP: Chat()}, per_chat=Window(100, 1.0), per_group=Window(100, 60.0)
+    )
     wire = Wire(fake.app())
     with BackgroundServer(wire) as server, wire:  # held answers go before the server stops
         yield fake, wire, server.url
