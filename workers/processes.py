@@ -27,10 +27,10 @@ next poll (a join after a quiet second, then its welcome), and a delayed message
 delivery's reserved slot, a retry) leaves the delay queue only when that consumer next wakes.
 Dramatiq's default, 1000 ms, made both up to a second late, in bunches (measured: a delayed
 delivery 594 ms late at the median, 1158 ms at worst; at 100 ms: 79 and 136 ms). The price is
-idle CPU: each of a worker's six consumers (events, rituals, deliveries and their delay queues)
-polls Redis 10 to 20 times a second, 3.5 % of a core for the worker and 0.9 % for Redis on the
-2-core development machine, against 0.4 % and 0.2 % at 1000 ms (`bench/idle_poll.py`;
-decision 022).
+idle CPU: each of a worker's eight consumers (events, rituals, deliveries, paced and their
+delay queues) polls Redis 10 to 20 times a second, 5.8 % of a core for the worker and 1.4 % for
+Redis on the 2-core development machine, against 0.7 % and 0.3 % at 1000 ms
+(`bench/idle_poll.py`; decision 022).
 """
 
 
