@@ -40,7 +40,9 @@ class Pacer:
         self, destination: Destination, adapter: Adapter, owned: Collection[str] = ()
     ) -> Clearance:
         """Reserve what this send does not own yet; wait 0 if it may go now."""
-        budgets = self.budgets(destination, adapter)
+        return self._clearance(self.budgets(destination, adapter), owned)
+
+    def _clearance(self, budgets: list[Budget], owned: Collection[str]) -> Clearance:
         mine = [b for b in budgets if b[1].scope in owned]
         if self.limiter is None or len(mine) == len(budgets):
             return Clearance(wait=0.0, owned=tuple(limit.scope for _, limit in budgets))
@@ -48,16 +50,15 @@ class Pacer:
         kept = tuple(limit.scope for key, limit in budgets if (key, limit) not in slot.pending)
         return Clearance(wait=slot.wait, owned=kept)
 
-    def clear_to_send(
-        self, destination: Destination, adapter: Adapter, owned: Collection[str], token: str
-    ) -> Clearance:
-        """The last check before a send: its slot (reserved now if not yet), then room in every
-        budget's window at this very moment. A send that comes late, behind others released
-        together, waits for room instead of making the platform count one too many."""
-        clearance = self.clearance(destination, adapter, owned)
+    def clear_to_send(self, budgets: list[Budget], owned: Collection[str], token: str) -> Clearance:
+        """The last check before a send under `budgets` (see `budgets`): its slot (reserved
+        now if not yet), then room in every budget's window at this very moment. A send that
+        comes late, behind others released together, waits for room instead of making the
+        platform count one too many."""
+        clearance = self._clearance(budgets, owned)
         if clearance.wait > 0 or self.limiter is None:
             return clearance
-        room = self.limiter.admit(self.budgets(destination, adapter), token)
+        room = self.limiter.admit(budgets, token)
         return Clearance(wait=room, owned=clearance.owned)
 
     def pause(self, destination: Destination, adapter: Adapter, seconds: float) -> None:

@@ -133,13 +133,12 @@ class DeliveryService:
             return await self._fail(claimed, "no adapter for this platform is configured", True)
         if claimed.attempts > self.max_attempts:
             return await self._fail(claimed, f"gave up after {self.max_attempts} attempts", False)
-        if not self.pacer.budgets(claimed.destination, sender):
+        budgets = self.pacer.budgets(claimed.destination, sender)
+        if not budgets:
             return await self._send(sender, claimed)  # nothing to reserve (the webchat)
         try:
             token = f"{claimed.id}:{claimed.attempts}"
-            clearance = await self._io(
-                self.pacer.clear_to_send, claimed.destination, sender, owned, token
-            )
+            clearance = await self._io(self.pacer.clear_to_send, budgets, owned, token)
         except Exception:  # the limiter is unreachable: hand the delivery back at once
             await self._io(self.store.release, claimed, "rate limiter unavailable", now, now)
             raise
