@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Workers, Workspace, states, workspace
 from hub.bootstrap import build_hub, load_config
-from hub.core.delivery import PENDING
+from hub.core.model.deliveries import PENDING
 from hub.core.storage.orm import IdentityRow, MemberRow, SpaceMemberRow
 from tests.fakes import discord, slack, telegram, twilio
 from tests.fakes.limits import SendLog, Window, max_in_window

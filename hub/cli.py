@@ -20,7 +20,7 @@ from hub.bootstrap import Hub, build_hub, config_model, load_config
 from hub.core.config.loader import ConfigError, LoadedConfig
 from hub.core.config.models import HubConfig
 from hub.core.ports import StartupError
-from hub.core.service import Preview
+from hub.core.usecases.service import Preview
 from hub.logs import configure_logging, redact_also
 from workers.health import Role
 
@@ -200,7 +200,7 @@ def schedule(
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from hub.core.scheduler import upcoming
+    from hub.core.usecases.scheduler import upcoming
 
     hub = _load(config)
     table = Table(title=f"Upcoming occurrences, next {days} days")

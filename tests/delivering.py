@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.core.delivery import Destination, SentRef
-from hub.core.outbound import Outbound
+from hub.core.model.deliveries import Destination, SentRef
+from hub.core.model.messages import Outbound
 from hub.core.ports import Capabilities, RateLimit
-from hub.core.sending import DeliveryService, Outcome
+from hub.core.usecases.sending import DeliveryService, Outcome
 
 FINISHED = (Outcome.SENT, Outcome.ALREADY_DONE, Outcome.FAILED, Outcome.UNCERTAIN)
 

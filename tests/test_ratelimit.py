@@ -12,11 +12,11 @@ from typing import Any
 
 import redis
 
-from hub.core.delivery import Destination, SentRef
-from hub.core.domain import Identity
-from hub.core.events import MemberJoined
+from hub.core.model.deliveries import Destination, SentRef
+from hub.core.model.domain import Identity
+from hub.core.model.events import MemberJoined
 from hub.core.ports import Capabilities, RateLimit, TransientSendError
-from hub.core.sending import DeliveryService
+from hub.core.usecases.sending import DeliveryService
 from hub.ratelimit import RedisRateLimiter
 from tests.builders import compose, write_config
 from tests.delivering import deliver_as_the_queue_would

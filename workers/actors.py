@@ -12,9 +12,9 @@ from dramatiq.brokers.redis import RedisBroker
 from redis.exceptions import RedisError
 
 from hub.bootstrap import Hub
-from hub.core.inbox import NotYet
-from hub.core.pacing import Clearance
-from hub.core.sending import Attempt, Outcome
+from hub.core.usecases.inbox import NotYet
+from hub.core.usecases.pacing import Clearance
+from hub.core.usecases.sending import Attempt, Outcome
 from hub.web.metrics import DELIVERY_ATTEMPTS, DELIVERY_CONFIG_ERRORS, DELIVERY_LATENCY
 
 log = structlog.get_logger(__name__)

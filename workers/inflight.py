@@ -22,7 +22,7 @@ import structlog
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import dq_name
 
-from hub.core.scheduler import IdleDeliveries, Scheduler
+from hub.core.usecases.scheduler import IdleDeliveries, Scheduler
 
 log = structlog.get_logger(__name__)
 

@@ -9,10 +9,10 @@ import structlog
 from redis.exceptions import RedisError
 
 from hub.bootstrap import Hub
-from hub.core.events import Event
-from hub.core.inbox import Inbox
+from hub.core.model.events import Event
 from hub.core.ports import Enqueue
-from hub.core.scheduler import Scheduler
+from hub.core.usecases.inbox import Inbox
+from hub.core.usecases.scheduler import Scheduler
 from hub.web.metrics import EVENTS_RECEIVED
 from workers.actors import Actors
 from workers.health import Heartbeat

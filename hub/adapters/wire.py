@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from hub.core.inbound import InboundRejected
+from hub.core.model.cleaning import InboundRejected
 
 MAX_BODY = 1_000_000
 """Bytes; platform payloads are far smaller. The web app refuses larger bodies as they stream

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from hub.core.delivery import Destination, SentRef
-from hub.core.events import Event
-from hub.core.outbound import Outbound
+from hub.core.model.deliveries import Destination, SentRef
+from hub.core.model.events import Event
+from hub.core.model.messages import Outbound
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,9 +11,10 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from hub.core.config.models import RitualSection
-from hub.core.events import CommandInvoked, Event
-from hub.core.ritual import NOTHING, FireRitual, Occurrence, RitualContext, RitualResult
-from hub.core.templates import TemplateSource
+from hub.core.model import catalogue
+from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.ritual import NOTHING, FireRitual, Occurrence, RitualContext, RitualResult
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import check_texts, refusal, reply, text
 
 
@@ -35,23 +36,9 @@ class Admin:
     name: ClassVar[str] = "admin"
     config_model: ClassVar[type[RitualSection]] = AdminConfig
     always_on: ClassVar[bool] = True
-    commands: ClassVar[dict[str, dict[str, str]]] = {}
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {
-        "run": {
-            "fr": "lance un rituel maintenant (`/hub run icebreaker`)",
-            "en": "runs a ritual now (`/hub run icebreaker`)",
-        }
-    }
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "started": "C'est parti : **{{ ritual }}** est lancé.",
-            "unknown": "Je ne peux lancer que : {{ rituals }}. Exemple : `/hub run {{ example }}`.",
-        },
-        "en": {
-            "started": "Off it goes: **{{ ritual }}** is running.",
-            "unknown": "I can run only: {{ rituals }}. Example: `/hub run {{ example }}`.",
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("admin")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("admin")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("admin")
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """`/hub run RITUAL`, for owners in their private chat."""

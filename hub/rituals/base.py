@@ -10,12 +10,13 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from hub.core.domain import Member
-from hub.core.events import CommandInvoked, Event
-from hub.core.outbound import MemberTarget, Outbound, SpaceTarget, Target
-from hub.core.richtext import RichText
-from hub.core.ritual import RitualContext
-from hub.core.templates import community_variables, member_variables, render_template
+from hub.core.model import catalogue
+from hub.core.model.domain import Member
+from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.messages import MemberTarget, Outbound, SpaceTarget, Target
+from hub.core.model.richtext import RichText
+from hub.core.model.ritual import RitualContext
+from hub.core.model.templates import community_variables, member_variables, render_template
 
 
 def template_variables(ctx: RitualContext, **extra: Any) -> dict[str, Any]:
@@ -117,16 +118,7 @@ def is_command(event: Event, verb: str) -> bool:
     return isinstance(event, CommandInvoked) and event.name == verb
 
 
-COMMON_TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "admin_only": "Seuls les responsables de **{{ community.name }}** peuvent faire ça.",
-        "private_only": "Écris-moi en privé pour ça : cette commande n'est pas faite pour le groupe.",
-    },
-    "en": {
-        "admin_only": "Only the owners of **{{ community.name }}** can do that.",
-        "private_only": "Write to me privately for that: this command is not for the group.",
-    },
-}
+COMMON_TEXTS: dict[str, dict[str, str]] = catalogue.texts("common")
 
 
 def common_text(ctx: RitualContext, overrides: Mapping[str, str], key: str) -> RichText:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from hub.core.config.models import RitualSection
-from hub.core.events import CommandInvoked, Event
-from hub.core.richtext import RichText, escape_markup, parse_markup
-from hub.core.ritual import NOTHING, Occurrence, RitualContext, RitualResult
-from hub.core.templates import TemplateSource
+from hub.core.model import catalogue
+from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.richtext import RichText, escape_markup, parse_markup
+from hub.core.model.ritual import NOTHING, Occurrence, RitualContext, RitualResult
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import reply, text
 
 
@@ -28,21 +29,10 @@ class Help:
 
     name: ClassVar[str] = "help"
     config_model: ClassVar[type[RitualSection]] = HelpConfig
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("help")
     always_on: ClassVar[bool] = True
-    commands: ClassVar[dict[str, dict[str, str]]] = {
-        "help": {"fr": "affiche cette aide", "en": "show this help"}
-    }
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "intro": "Voici ce que tu peux me demander dans **{{ community.name }}** :",
-            "unknown": "Je ne connais pas la commande `{{ verb }}`. Écris `/hub help` pour voir ce que je sais faire.",
-        },
-        "en": {
-            "intro": "Here is what you can ask me in **{{ community.name }}**:",
-            "unknown": "I don't know the command `{{ verb }}`. Write `/hub help` to see what I can do.",
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("help")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("help")
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """List the commands on `help`; explain on an unknown verb; ignore everything else."""

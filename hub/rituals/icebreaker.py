@@ -11,10 +11,11 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from hub.core.config.models import ScheduledRitualSection
-from hub.core.events import Event, MessageReceived
-from hub.core.outbound import Outbound, SpaceTarget
-from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
-from hub.core.templates import TemplateSource, trusted
+from hub.core.model import catalogue
+from hub.core.model.events import Event, MessageReceived
+from hub.core.model.messages import Outbound, SpaceTarget
+from hub.core.model.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
+from hub.core.model.templates import TemplateSource, trusted
 from hub.rituals.base import text
 
 
@@ -30,17 +31,10 @@ class Icebreaker:
 
     name: ClassVar[str] = "icebreaker"
     config_model: ClassVar[type[ScheduledRitualSection]] = IcebreakerConfig
-    commands: ClassVar[dict[str, dict[str, str]]] = {}
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("icebreaker")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("icebreaker")
     always_on: ClassVar[bool] = False
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "intro": "🧊 **Question de la semaine**\n\n{{ question }}\n\n_Réponds en citant ce message !_"
-        },
-        "en": {
-            "intro": "🧊 **Question of the week**\n\n{{ question }}\n\n_Reply to this message!_"
-        },
-    }
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("icebreaker")
 
     def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
         """Pick the next unasked question and post it to every configured space."""

@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from hub.core.config.models import Duration, RitualSection
-from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
-from hub.core.outbound import MemberTarget, Outbound
-from hub.core.ritual import NOTHING, MergeMembers, Occurrence, RitualContext, RitualResult
-from hub.core.templates import TemplateSource
+from hub.core.model import catalogue
+from hub.core.model.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.model.messages import MemberTarget, Outbound
+from hub.core.model.ritual import NOTHING, MergeMembers, Occurrence, RitualContext, RitualResult
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import check_texts, reply, text
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -46,39 +47,9 @@ class Link:
     name: ClassVar[str] = "link"
     config_model: ClassVar[type[RitualSection]] = LinkConfig
     always_on: ClassVar[bool] = True
-    commands: ClassVar[dict[str, dict[str, str]]] = {
-        "link": {
-            "fr": "relie tes comptes (Telegram, Slack, Discord, WhatsApp…) en une seule personne",
-            "en": "link your accounts (Telegram, Slack, Discord, WhatsApp…) into one person",
-        }
-    }
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "code": "Ton code : `{{ code }}` (valable {{ minutes }} min, une seule fois). "
-            "Depuis ton autre compte, écris `/hub link {{ code }}`.",
-            "sent_privately": "Je t'ai envoyé ton code en privé.",
-            "open_private": "Pour recevoir ton code, [écris-moi d'abord en privé]({{ link }}), "
-            "puis envoie `/hub link` là-bas.",
-            "linked": "C'est fait : tes comptes {{ accounts }} ne font plus qu'un. "
-            "Tes points, ton profil et ta place dans les rituels te suivent.",
-            "same": "Ce code vient de ce compte-ci : écris-le depuis ton autre compte.",
-            "invalid": "Ce code est inconnu ou expiré. Demande-en un nouveau avec `/hub link`.",
-            "too_many": "Trop d'essais ratés : réessaie dans une heure.",
-        },
-        "en": {
-            "code": "Your code: `{{ code }}` (valid {{ minutes }} min, once). "
-            "From your other account, write `/hub link {{ code }}`.",
-            "sent_privately": "I sent you your code privately.",
-            "open_private": "To get your code, [write to me privately first]({{ link }}), "
-            "then send `/hub link` there.",
-            "linked": "Done: your accounts {{ accounts }} are now one. "
-            "Your points, profile and place in the rituals follow you.",
-            "same": "This code comes from this very account: send it from your other one.",
-            "invalid": "This code is unknown or expired. Ask for a new one with `/hub link`.",
-            "too_many": "Too many wrong codes: try again in an hour.",
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("link")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("link")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("link")
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """Issue a code, redeem one, or rename ids after a merge."""

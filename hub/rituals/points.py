@@ -16,8 +16,9 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field, field_validator, model_validator
 
 from hub.core.config.models import Cron, RitualSection, Section
-from hub.core.domain import Member
-from hub.core.events import (
+from hub.core.model import catalogue
+from hub.core.model.domain import Member
+from hub.core.model.events import (
     CommandInvoked,
     Event,
     MemberForgotten,
@@ -26,10 +27,10 @@ from hub.core.events import (
     ReactionAdded,
     RitualSignalled,
 )
-from hub.core.mentions import is_mention
-from hub.core.outbound import Outbound
-from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult
-from hub.core.templates import TemplateSource
+from hub.core.model.mentions import is_mention
+from hub.core.model.messages import Outbound
+from hub.core.model.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import (
     check_texts,
     day_key,
@@ -161,68 +162,9 @@ class Points:
     name: ClassVar[str] = "points"
     config_model: ClassVar[type[RitualSection]] = PointsConfig
     always_on: ClassVar[bool] = False
-    commands: ClassVar[dict[str, dict[str, str]]] = {
-        "kudos": {
-            "fr": "remercie un membre : @membre pourquoi",
-            "en": "thank a member: @member why",
-        },
-        "points": {
-            "fr": "tes points, ton rang et tes badges",
-            "en": "your points, rank and badges",
-        },
-        "leaderboard": {
-            "fr": "le classement : week, month ou all",
-            "en": "the leaderboard: week, month or all",
-        },
-        "classement": {
-            "fr": "le classement : semaine, mois ou tout",
-            "en": "the leaderboard (same as leaderboard)",
-        },
-    }
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {
-        "points adjust": {
-            "fr": "ajoute ou retire des points : @membre +N|-N raison (en privé)",
-            "en": "add or remove points: @member +N|-N reason (privately)",
-        }
-    }
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "kudos_thanks": "🙌 Merci {{ receiver.mention }} ! {{ member.name }} te dit : « {{ reason }} »",
-            "kudos_told": "🙌 {{ member.name }} te remercie : « {{ reason }} »",
-            "kudos_usage": "Pour remercier quelqu'un : `/hub kudos @membre pourquoi` (280 caractères au plus).",
-            "kudos_self": "C'est bien de t'encourager, mais les kudos, c'est pour les autres 😉",
-            "reason_too_long": "Ton message fait {{ length }} caractères : {{ limit }} au plus, s'il te plaît.",
-            "unknown_member": "Je ne connais pas {{ token }}. Vérifie le nom, ou mentionne la personne.",
-            "ambiguous_member": "Plusieurs membres correspondent à {{ token }} : sois plus précis·e.",
-            "my_points": "{% if total %}Tu as **{{ total }}** point{{ 's' if total > 1 }}{% if rank %} : {{ rank }}{{ 'er' if rank == 1 else 'e' }} sur {{ ranked }}{% endif %}.\n{% else %}Tu n'as pas encore de points : participe, réponds, remercie, ça vient vite !\n{% endif %}{% if badges %}Tes badges : {{ badges | join(', ') }}.\n{% endif %}{% if next_badge %}Prochain badge : **{{ next_badge.name }}**, encore {{ next_badge.missing }} point{{ 's' if next_badge.missing > 1 }}.{% endif %}",
-            "points_usage": "Écris `/hub points` pour voir tes points.",
-            "leaderboard": "🏆 **Classement {% if period == 'week' %}de la semaine{% elif period == 'month' %}du mois{% else %}de tous les temps{% endif %}**\n\n{% for e in entries %}- {{ e.rank }}. {{ e.name }} — {{ e.points }} pt{{ 's' if e.points > 1 }}\n{% endfor %}",
-            "leaderboard_empty": "Personne n'a encore de points {% if period == 'week' %}cette semaine{% elif period == 'month' %}ce mois-ci{% else %}pour l'instant{% endif %} : à toi de lancer le mouvement !",
-            "leaderboard_usage": "Écris `/hub classement semaine`, `mois` ou `tout`.",
-            "leaderboard_weekly": "🏆 **Le classement de la semaine**\n\nBravo à toutes et à tous !\n\n{% for e in entries %}- {{ e.rank }}. {{ e.name }} — {{ e.points }} pt{{ 's' if e.points > 1 }}\n{% endfor %}",
-            "badge": "🏅 {{ receiver.mention }} obtient le badge **{{ badge }}** !",
-            "adjust_usage": "Écris `/hub points adjust @membre +N raison` (ou `-N`).",
-            "adjusted": "C'est noté : {{ delta }} pour {{ receiver.name }}, qui a maintenant {{ total }} point{{ 's' if total > 1 }}.",
-        },
-        "en": {
-            "kudos_thanks": "🙌 Thank you {{ receiver.mention }}! {{ member.name }} says: “{{ reason }}”",
-            "kudos_told": "🙌 {{ member.name }} thanks you: “{{ reason }}”",
-            "kudos_usage": "To thank someone: `/hub kudos @member why` (280 characters at most).",
-            "kudos_self": "Nice to cheer yourself on, but kudos are for the others 😉",
-            "reason_too_long": "Your message is {{ length }} characters long: {{ limit }} at most, please.",
-            "unknown_member": "I don't know {{ token }}. Check the name, or mention them.",
-            "ambiguous_member": "Several members match {{ token }}: please be more precise.",
-            "my_points": "{% if total %}You have **{{ total }}** point{{ 's' if total != 1 }}{% if rank %}: #{{ rank }} of {{ ranked }}{% endif %}.\n{% else %}You have no points yet: take part, answer, thank someone, they come quickly!\n{% endif %}{% if badges %}Your badges: {{ badges | join(', ') }}.\n{% endif %}{% if next_badge %}Next badge: **{{ next_badge.name }}**, {{ next_badge.missing }} point{{ 's' if next_badge.missing != 1 }} to go.{% endif %}",
-            "points_usage": "Write `/hub points` to see your points.",
-            "leaderboard": "🏆 **Leaderboard {% if period == 'week' %}of the week{% elif period == 'month' %}of the month{% else %}of all time{% endif %}**\n\n{% for e in entries %}- {{ e.rank }}. {{ e.name }} — {{ e.points }} pt{{ 's' if e.points != 1 }}\n{% endfor %}",
-            "leaderboard_empty": "Nobody has points {% if period == 'week' %}this week{% elif period == 'month' %}this month{% else %}yet{% endif %}: be the first!",
-            "leaderboard_usage": "Write `/hub leaderboard week`, `month` or `all`.",
-            "leaderboard_weekly": "🏆 **Leaderboard of the week**\n\nWell done, everyone!\n\n{% for e in entries %}- {{ e.rank }}. {{ e.name }} — {{ e.points }} pt{{ 's' if e.points != 1 }}\n{% endfor %}",
-            "badge": "🏅 {{ receiver.mention }} earns the **{{ badge }}** badge!",
-            "adjust_usage": "Write `/hub points adjust @member +N reason` (or `-N`).",
-            "adjusted": "Done: {{ delta }} for {{ receiver.name }}, who now has {{ total }} point{{ 's' if total != 1 }}.",
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("points")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("points")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("points")
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """Award points for what members do; answer kudos, points and leaderboard commands."""

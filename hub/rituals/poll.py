@@ -13,11 +13,12 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from hub.core.config.models import ScheduledRitualSection
-from hub.core.events import ButtonClicked, Event, MemberForgotten, MembersMerged
-from hub.core.outbound import Button, Outbound, Replaces, SpaceTarget
-from hub.core.richtext import RichText
-from hub.core.ritual import NOTHING, Occurrence, RitualContext, RitualResult
-from hub.core.templates import TemplateSource
+from hub.core.model import catalogue
+from hub.core.model.events import ButtonClicked, Event, MemberForgotten, MembersMerged
+from hub.core.model.messages import Button, Outbound, Replaces, SpaceTarget
+from hub.core.model.richtext import RichText
+from hub.core.model.ritual import NOTHING, Occurrence, RitualContext, RitualResult
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import text
 
 KEEP_POLLS = 20  # the most recent polls whose votes are still counted
@@ -38,17 +39,10 @@ class Poll:
 
     name: ClassVar[str] = "poll"
     config_model: ClassVar[type[ScheduledRitualSection]] = PollConfig
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("poll")
     always_on: ClassVar[bool] = False
-    commands: ClassVar[dict[str, dict[str, str]]] = {}
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "tally": "📊 **{{ question }}**\n\n{% for o in options %}- {{ o.label }} — {{ o.count }} vote{{ 's' if o.count > 1 }}\n{% endfor %}\n_{{ total }} participant{{ 's' if total > 1 }}_"
-        },
-        "en": {
-            "tally": "📊 **{{ question }}**\n\n{% for o in options %}- {{ o.label }} — {{ o.count }} vote{{ 's' if o.count != 1 }}\n{% endfor %}\n_{{ total }} participant{{ 's' if total != 1 }}_"
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("poll")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("poll")
 
     def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
         """Post the poll with no votes yet."""

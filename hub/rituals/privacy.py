@@ -1,6 +1,6 @@
 """Privacy: `/hub export-me` sends a member everything the hub keeps about them (and what other
 members' records say of them); `/hub forget-me`, once confirmed, deletes it all (accounts,
-profile, records, points, every trace in other rows: see `hub/core/forgetting.py`).
+profile, records, points, every trace in other rows: see `hub/core/usecases/forgetting.py`).
 
 Both answer in the private chat, whatever the place they were asked in. Always on.
 """
@@ -14,10 +14,11 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from hub.core.config.models import RitualSection
-from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
-from hub.core.richtext import Code, Paragraph, RichText
-from hub.core.ritual import NOTHING, ForgetMember, Occurrence, RitualContext, RitualResult
-from hub.core.templates import TemplateSource
+from hub.core.model import catalogue
+from hub.core.model.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.model.richtext import Code, Paragraph, RichText
+from hub.core.model.ritual import NOTHING, ForgetMember, Occurrence, RitualContext, RitualResult
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import check_texts, privately, reply, text
 
 CONFIRM_WITHIN = timedelta(minutes=10)
@@ -43,43 +44,9 @@ class Privacy:
     name: ClassVar[str] = "privacy"
     config_model: ClassVar[type[RitualSection]] = PrivacyConfig
     always_on: ClassVar[bool] = True
-    commands: ClassVar[dict[str, dict[str, str]]] = {
-        "export-me": {
-            "fr": "t'envoie en privé tout ce que le hub garde sur toi",
-            "en": "sends you privately everything the hub keeps about you",
-        },
-        "forget-me": {
-            "fr": "efface tout ce qui te concerne (après confirmation)",
-            "en": "erases everything about you (after you confirm)",
-        },
-    }
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "export": "Voici tout ce que je garde sur toi ({{ records }} enregistrement(s)) :",
-            "ask": "Ceci effacera tout ce qui te concerne : tes comptes reliés, ton profil, "
-            "tes votes, tes coups de pouce donnés et reçus, tes points, et mes copies des "
-            "messages qui te nomment. C'est définitif. Pour confirmer, écris "
-            "`/hub forget-me confirm` dans les 10 minutes.",
-            "pending": "J'attends déjà ta confirmation : écris `/hub forget-me confirm`.",
-            "nothing_to_confirm": "Il n'y a rien à confirmer. Écris d'abord `/hub forget-me`.",
-            "forgotten": "C'est fait : j'ai tout effacé. Si tu m'écris de nouveau, je te "
-            "considérerai comme un nouveau membre. Prends soin de toi !",
-            "in_private": "Je t'ai répondu en privé.",
-        },
-        "en": {
-            "export": "Here is everything I keep about you ({{ records }} record(s)):",
-            "ask": "This will erase everything about you: your linked accounts, your profile, "
-            "your votes, the shout-outs you gave and got, your points, and my copies of the "
-            "messages that name you. There is no undo. To confirm, write "
-            "`/hub forget-me confirm` within 10 minutes.",
-            "pending": "I am already waiting for your confirmation: write `/hub forget-me confirm`.",
-            "nothing_to_confirm": "There is nothing to confirm. Write `/hub forget-me` first.",
-            "forgotten": "Done: I erased everything. If you write to me again, you will be a "
-            "new member to me. Take care!",
-            "in_private": "I answered you privately.",
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("privacy")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("privacy")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("privacy")
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """Export, ask for confirmation, or forget."""

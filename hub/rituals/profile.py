@@ -14,11 +14,12 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field, field_validator
 
 from hub.core.config.models import Cron, RitualSection
-from hub.core.domain import Member
-from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
-from hub.core.mentions import is_mention, normalized
-from hub.core.richtext import RichText
-from hub.core.ritual import (
+from hub.core.model import catalogue
+from hub.core.model.domain import Member
+from hub.core.model.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.model.mentions import is_mention, normalized
+from hub.core.model.richtext import RichText
+from hub.core.model.ritual import (
     NOTHING,
     Occurrence,
     Record,
@@ -26,7 +27,7 @@ from hub.core.ritual import (
     RitualResult,
     SetProfile,
 )
-from hub.core.templates import TemplateSource
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import (
     check_texts,
     member_vars,
@@ -93,94 +94,9 @@ class Profile:
     name: ClassVar[str] = "profile"
     config_model: ClassVar[type[RitualSection]] = ProfileConfig
     always_on: ClassVar[bool] = False
-    commands: ClassVar[dict[str, dict[str, str]]] = {
-        "profile": {
-            "fr": "voir ou remplir ta fiche (bio, compétences, lien, ville)",
-            "en": "see or fill in your card (bio, skills, link, city)",
-        },
-        "who": {"fr": "trouver qui sait faire quoi", "en": "find who knows what"},
-        "qui": {"fr": "trouver qui sait faire quoi", "en": "find who knows what (same as who)"},
-    }
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "card": "🪪 **{{ card.name }}**\n"
-            "{% if card.bio %}{{ card.bio }}\n{% endif %}"
-            "{% if card.skills %}🛠️ Compétences : {{ card.skills }}\n{% endif %}"
-            "{% if card.link %}🔗 {{ card.link }}\n{% endif %}"
-            "{% if card.city %}📍 {{ card.city }}\n{% endif %}",
-            "card_empty_own": "Ta fiche est encore vide 🙂 Présente-toi en une phrase avec "
-            "`/hub profile set bio …`, puis ajoute tes compétences, ton lien et ta ville si "
-            "tu veux.",
-            "card_empty": "{{ card.name }} n'a pas encore rempli sa fiche.",
-            "saved": "C'est noté ✅ Voici ta fiche :",
-            "cleared": _LABELS_FR + "C'est fait : j'ai retiré {{ label }} de ta fiche.",
-            "usage": "Pour ta fiche :\n\n"
-            "- `/hub profile` — voir ta fiche\n"
-            "- `/hub profile @membre` — voir celle de quelqu'un\n"
-            "- `/hub profile set bio|compétences|lien|ville …` — remplir un champ\n"
-            "- `/hub profile clear <champ>` — retirer un champ",
-            "unknown_field": "Je ne connais pas le champ « {{ field }} » : les champs sont "
-            "bio, compétences, lien et ville.",
-            "too_long": _LABELS_FR + "C'est un peu long : {{ limit }} caractères maximum "
-            "pour {{ label }} (là, il y en a {{ length }}).",
-            "bad_link": "Ton lien doit être une adresse web complète, par exemple "
-            "`https://monsite.fr`.",
-            "unknown_member": "Je ne connais personne qui s'appelle {{ token }}.",
-            "ambiguous_member": "Plusieurs membres correspondent à {{ token }} : donne-moi "
-            "un nom plus précis.",
-            "who_usage": "Dis-moi ce que tu cherches, par exemple `/hub qui design` ou "
-            "`/hub qui Lyon`.",
-            "who_found": "🔎 Voici qui correspond à « {{ word }} » :\n\n"
-            "{% for m in members %}- **{{ m.name }}**"
-            "{{ ' — ' ~ m.skills if m.skills }}{{ ' — ' ~ m.link if m.link }}\n"
-            "{% endfor %}\n\n{% if more %}_Et {{ more }} autre{{ 's' if more > 1 }} : précise ta "
-            "recherche pour les voir._{% endif %}",
-            "who_nobody": "Personne n'a encore « {{ word }} » sur sa fiche 🌱 Si c'est ton "
-            "truc, ajoute-le à la tienne : `/hub profile set skills {{ word }}`.",
-            "meet": "👋 **Faites connaissance !** "
-            "{% if members|length > 1 %}Voici des membres arrivés récemment{% else %}"
-            "Voici un membre arrivé récemment{% endif %} dans **{{ community.name }}**. "
-            "Dites-leur bonjour !",
-        },
-        "en": {
-            "card": "🪪 **{{ card.name }}**\n"
-            "{% if card.bio %}{{ card.bio }}\n{% endif %}"
-            "{% if card.skills %}🛠️ Skills: {{ card.skills }}\n{% endif %}"
-            "{% if card.link %}🔗 {{ card.link }}\n{% endif %}"
-            "{% if card.city %}📍 {{ card.city }}\n{% endif %}",
-            "card_empty_own": "Your card is still empty 🙂 Introduce yourself in one sentence "
-            "with `/hub profile set bio …`, then add your skills, link and city if you like.",
-            "card_empty": "{{ card.name }} has not filled in their card yet.",
-            "saved": "Saved ✅ Here is your card:",
-            "cleared": _LABELS_EN + "Done: I removed {{ label }} from your card.",
-            "usage": "For your card:\n\n"
-            "- `/hub profile` — see your card\n"
-            "- `/hub profile @member` — see someone else's\n"
-            "- `/hub profile set bio|skills|link|city …` — fill in a field\n"
-            "- `/hub profile clear <field>` — remove a field",
-            "unknown_field": "I don't know the field “{{ field }}”: the fields are bio, "
-            "skills, link and city.",
-            "too_long": _LABELS_EN + "That is a bit long: {{ limit }} characters at most "
-            "for {{ label }} (this one has {{ length }}).",
-            "bad_link": "Your link must be a full web address, for example `https://mysite.com`.",
-            "unknown_member": "I don't know anyone called {{ token }}.",
-            "ambiguous_member": "Several members match {{ token }}: give me a more precise name.",
-            "who_usage": "Tell me what you are looking for, for example `/hub who design` or "
-            "`/hub who Lyon`.",
-            "who_found": "🔎 Here is who matches “{{ word }}”:\n\n"
-            "{% for m in members %}- **{{ m.name }}**"
-            "{{ ' — ' ~ m.skills if m.skills }}{{ ' — ' ~ m.link if m.link }}\n"
-            "{% endfor %}\n\n{% if more %}_And {{ more }} more: narrow your search to see them._"
-            "{% endif %}",
-            "who_nobody": "Nobody has “{{ word }}” on their card yet 🌱 If it's your thing, "
-            "add it to yours: `/hub profile set skills {{ word }}`.",
-            "meet": "👋 **Meet the members!** "
-            "{% if members|length > 1 %}Here are some members who joined recently{% else %}"
-            "Here is a member who joined recently{% endif %} in **{{ community.name }}**. "
-            "Say hello!",
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("profile")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("profile")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("profile")
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """Answer `profile` and `who`; keep the introduced ids in step with merges and erasures."""

@@ -19,14 +19,15 @@ from markupsafe import Markup
 from pydantic import Field, field_validator
 
 from hub.core.config.models import Cron, ScheduledRitualSection
-from hub.core.domain import Member
-from hub.core.events import CommandInvoked, Event, MemberForgotten, MembersMerged
-from hub.core.mentions import is_mention, normalized
-from hub.core.outbound import Outbound
-from hub.core.richtext import RichText, escape_markup
-from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
-from hub.core.schedule import next_occurrence
-from hub.core.templates import TemplateSource, trusted
+from hub.core.model import catalogue
+from hub.core.model.domain import Member
+from hub.core.model.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.model.mentions import is_mention, normalized
+from hub.core.model.messages import Outbound
+from hub.core.model.richtext import RichText, escape_markup
+from hub.core.model.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
+from hub.core.model.schedule import next_occurrence
+from hub.core.model.templates import TemplateSource, trusted
 from hub.rituals.base import (
     check_texts,
     local,
@@ -87,121 +88,9 @@ class Shoutout:
     name: ClassVar[str] = "shoutout"
     config_model: ClassVar[type[ScheduledRitualSection]] = ShoutoutConfig
     always_on: ClassVar[bool] = False
-    commands: ClassVar[dict[str, dict[str, str]]] = {
-        "shoutout": {
-            "fr": "donne un coup de pouce à un membre (@membre) ou à un compte (lien), avec "
-            "pourquoi ; shoutout list montre ceux de la semaine, shoutout withdraw @membre "
-            "retire le tien",
-            "en": "give a shout-out to a member (@member) or an account (link), saying why; "
-            "shoutout list shows this week's, shoutout withdraw @member takes yours back",
-        },
-        "coupdepouce": {
-            "fr": "pareil que shoutout : coupdepouce @membre pourquoi, coupdepouce liste, "
-            "coupdepouce retirer @membre",
-            "en": "same as shoutout (its French name)",
-        },
-    }
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {
-        "shoutout remove": {
-            "fr": "supprime le coup de pouce n° N de la liste de la semaine (en privé)",
-            "en": "delete shout-out number N from this week's list (in private)",
-        }
-    }
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "given": "Merci ! Ton coup de pouce pour **{{ whom }}** est noté pour le récap de "
-            "{{ day }}. 🙌",
-            "updated": "C'est mis à jour : ton coup de pouce pour **{{ whom }}** garde ta "
-            "nouvelle raison (il ne compte qu'une fois, promis).",
-            "withdrawn": "C'est fait : ton coup de pouce pour **{{ whom }}** est retiré de la "
-            "liste de la semaine.",
-            "not_found": "Je ne trouve pas de coup de pouce de ta part pour **{{ whom }}** cette "
-            "semaine. `/hub {{ verb }} list` te montre ceux de la semaine.",
-            "self": "C'est beau de croire en soi 😄 mais un coup de pouce, ça se donne à "
-            "quelqu'un d'autre ! Pense à une personne qui t'a aidé cette semaine.",
-            "unknown_member": "Je ne connais personne qui réponde à {{ token }} ici : vérifie le "
-            "nom, ou utilise la mention de la plateforme.",
-            "ambiguous": "Plusieurs membres correspondent à {{ token }} ({{ names|join(', ') }}) "
-            ": sois plus précis, avec le nom complet entre guillemets ou la mention.",
-            "bad_target": "Je n'ai pas compris « {{ token }} » : indique un membre avec @ ou un "
-            "lien qui commence par http:// ou https://.",
-            "missing_reason": "Dis-moi pourquoi en quelques mots : c'est ça qui rend le coup de "
-            "pouce précieux !",
-            "too_long": "Ton message fait {{ length }} caractères, {{ max }} au maximum : fais "
-            "court et percutant !",
-            "limit": "Tu as déjà donné {{ max }} coups de pouce cette semaine, quelle générosité "
-            "! Garde les suivants pour la semaine prochaine.",
-            "usage": _USAGE_FR,
-            "withdraw_usage": "Pour retirer ton coup de pouce : `/hub {{ verb }} retirer @membre` "
-            "ou `/hub {{ verb }} retirer https://…`.",
-            "list": "📋 **Les coups de pouce de la semaine**\n\n"
-            "{% for n in items %}{{ n.number }}. **{{ n.whom }}**, de {{ n.by }} : "
-            "« {{ n.why }} »\n{% endfor %}",
-            "list_empty": "Aucun coup de pouce cette semaine pour l'instant. Lance le premier : "
-            "`/hub {{ verb }} @membre pourquoi…`",
-            "removed": "Coup de pouce n° {{ number }} supprimé (**{{ whom }}**, de {{ by }}).",
-            "remove_usage": "Indique le numéro affiché par `/hub {{ verb }} list`, par exemple "
-            "`/hub {{ verb }} remove 2` ({{ count }} cette semaine).",
-            "roundup": "🙌 **Les coups de pouce de la semaine**\n\n"
-            "{% for g in groups %}👉 {{ g.who }}\n\n"
-            "{% for b in g.boosts %}- « {{ b.why }} » — {{ b.by }}\n{% endfor %}\n\n"
-            "{% endfor %}"
-            "Passez leur dire bravo, partager leur travail ou les recommander : un petit geste, "
-            "un vrai coup de pouce ! 💪",
-            "told": "🙌 {% if boosts|length == 1 %}**{{ boosts[0].by }}** t'a donné un coup de "
-            "pouce : « {{ boosts[0].why }} »{% else %}Tu as reçu {{ boosts|length }} coups de "
-            "pouce cette semaine :\n\n{% for b in boosts %}- **{{ b.by }}** : « {{ b.why }} »\n"
-            "{% endfor %}{% endif %}\n\n\n"
-            "Tu fais partie du récap de la semaine dans **{{ community.name }}**. Bravo ! 🎉",
-            "empty": "🙌 Pas encore de coup de pouce cette semaine… Quelqu'un t'a aidé, inspiré, "
-            "fait gagner du temps ? Dis-le : `/hub coupdepouce @membre pourquoi…`",
-        },
-        "en": {
-            "given": "Thank you! Your shout-out for **{{ whom }}** is noted for {{ day }}'s "
-            "roundup. 🙌",
-            "updated": "Updated: your shout-out for **{{ whom }}** now has your new reason (it "
-            "still counts once).",
-            "withdrawn": "Done: your shout-out for **{{ whom }}** is off this week's list.",
-            "not_found": "I can't find a shout-out of yours for **{{ whom }}** this week. "
-            "`/hub {{ verb }} list` shows this week's.",
-            "self": "Believing in yourself is great 😄 but a shout-out is for someone else! Think "
-            "of someone who helped you this week.",
-            "unknown_member": "I don't know anyone matching {{ token }} here: check the name, or "
-            "use the platform's mention.",
-            "ambiguous": "Several members match {{ token }} ({{ names|join(', ') }}): be more "
-            "precise, with the full name in quotes or the mention.",
-            "bad_target": "I didn't understand “{{ token }}”: name a member with @ or give a link "
-            "starting with http:// or https://.",
-            "missing_reason": "Tell me why in a few words: that is what makes a shout-out count!",
-            "too_long": "Your message is {{ length }} characters long, {{ max }} at most: keep it "
-            "short and punchy!",
-            "limit": "You have already given {{ max }} shout-outs this week, how generous! Keep "
-            "the next ones for next week.",
-            "usage": _USAGE_EN,
-            "withdraw_usage": "To take your shout-out back: `/hub {{ verb }} withdraw @member` or "
-            "`/hub {{ verb }} withdraw https://…`.",
-            "list": "📋 **This week's shout-outs**\n\n"
-            "{% for n in items %}{{ n.number }}. **{{ n.whom }}**, from {{ n.by }}: "
-            "“{{ n.why }}”\n{% endfor %}",
-            "list_empty": "No shout-out this week yet. Give the first one: "
-            "`/hub {{ verb }} @member why…`",
-            "removed": "Shout-out number {{ number }} deleted (**{{ whom }}**, from {{ by }}).",
-            "remove_usage": "Give the number shown by `/hub {{ verb }} list`, for example "
-            "`/hub {{ verb }} remove 2` ({{ count }} this week).",
-            "roundup": "🙌 **This week's shout-outs**\n\n"
-            "{% for g in groups %}👉 {{ g.who }}\n\n"
-            "{% for b in g.boosts %}- “{{ b.why }}” — {{ b.by }}\n{% endfor %}\n\n"
-            "{% endfor %}"
-            "Go and congratulate them, share their work or recommend them: a small gesture, a "
-            "real boost! 💪",
-            "told": "🙌 {% if boosts|length == 1 %}**{{ boosts[0].by }}** gave you a shout-out: "
-            "“{{ boosts[0].why }}”{% else %}You got {{ boosts|length }} shout-outs this week:\n\n"
-            "{% for b in boosts %}- **{{ b.by }}**: “{{ b.why }}”\n{% endfor %}{% endif %}\n\n\n"
-            "You are in this week's roundup of **{{ community.name }}**. Well done! 🎉",
-            "empty": "🙌 No shout-out yet this week… Did someone help you, inspire you, save you "
-            "time? Say so: `/hub shoutout @member why…`",
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("shoutout")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("shoutout")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("shoutout")
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """Answer the shout-out commands; follow merged and forgotten members."""

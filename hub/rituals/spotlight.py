@@ -28,8 +28,9 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field, field_validator
 
 from hub.core.config.models import Cron, ScheduledRitualSection
-from hub.core.domain import Member
-from hub.core.events import (
+from hub.core.model import catalogue
+from hub.core.model.domain import Member
+from hub.core.model.events import (
     CommandInvoked,
     Event,
     MemberForgotten,
@@ -37,11 +38,11 @@ from hub.core.events import (
     MemberLeft,
     MembersMerged,
 )
-from hub.core.outbound import Outbound
-from hub.core.richtext import RichText
-from hub.core.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
-from hub.core.schedule import next_occurrence
-from hub.core.templates import TemplateSource
+from hub.core.model.messages import Outbound
+from hub.core.model.richtext import RichText
+from hub.core.model.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
+from hub.core.model.schedule import next_occurrence
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import (
     check_texts,
     is_command,
@@ -141,146 +142,9 @@ class Spotlight:
     name: ClassVar[str] = "spotlight"
     config_model: ClassVar[type[ScheduledRitualSection]] = SpotlightConfig
     always_on: ClassVar[bool] = False
-    commands: ClassVar[dict[str, dict[str, str]]] = {
-        VERB: {
-            "fr": "ton passage à la une : spotlight pitch …, spotlight link https://…, "
-            "spotlight passer, spotlight off / on",
-            "en": "your turn in the spotlight: spotlight pitch …, spotlight link https://…, "
-            "spotlight skip, spotlight off / on",
-        }
-    }
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {
-        f"{VERB} queue": {
-            "fr": "voir la file du spotlight, numérotée (en privé)",
-            "en": "see the spotlight queue, numbered (in private)",
-        },
-        f"{VERB} move": {
-            "fr": "mettre un membre en position N de la file : @membre N (en privé)",
-            "en": "put a member at position N of the queue: @member N (in private)",
-        },
-    }
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "post_pitch": "🌟 **À la une : {{ featured.mention }}**\n\n"
-            "{% if pitch %}{{ pitch }}\n\n{% endif %}"
-            "{% if link %}👉 [{{ link }}]({{ link }})\n\n{% endif %}"
-            "Passe lui dire bonjour et raconte-lui ce qui t'a parlé ! 👋",
-            "post_profile": "🌟 **À la une : {{ featured.mention }}**\n\n"
-            "{% if bio %}{{ bio }}\n\n{% endif %}"
-            "{% if skills %}🛠 Compétences : {{ skills }}\n\n{% endif %}"
-            "{% if city %}📍 {{ city }}\n\n{% endif %}"
-            "{% if link %}👉 [{{ link }}]({{ link }})\n\n{% endif %}"
-            "Passe lui dire bonjour et fais connaissance ! 👋",
-            "post_generic": "🌟 **À la une : {{ featured.mention }}**\n\n"
-            "{{ featured.name }} fait partie de **{{ community.name }}** et on a hâte d'en "
-            "savoir plus ! Passe lui dire bonjour et demande-lui ce qui l'occupe en ce "
-            "moment. 👋",
-            "ask": "Coucou {{ name }} ! 🌟 Le {{ date }}, c'est toi qui seras à la une de "
-            "**{{ community.name }}**.\n\n"
-            "Envoie-moi quelques mots sur toi et ce que tu fais, et un lien si tu veux :\n\n"
-            "- `/hub spotlight pitch Je suis … et j'aide …` (500 caractères max)\n"
-            "- `/hub spotlight link https://ton-site.fr`\n\n"
-            "Pas envie cette fois ? `/hub spotlight passer`, et je te remets en fin de file. "
-            "Sans réponse de ta part, je présenterai ta fiche de profil.",
-            "pitch_saved": "Merci ! Voici ce que je publierai le {{ date }} :\n\n"
-            "« {{ pitch }} »\n\n"
-            "Tu peux le changer jusque-là en renvoyant `/hub spotlight pitch …`.",
-            "link_saved": "C'est noté, j'ajouterai ce lien le {{ date }} : {{ link }}",
-            "pitch_missing": "Écris ton pitch juste après la commande, par exemple : "
-            "`/hub spotlight pitch Je suis graphiste et j'aide les indépendants à soigner leur "
-            "image.`",
-            "pitch_too_long": "Ton pitch fait {{ length }} caractères, {{ limit }} au maximum : "
-            "raccourcis-le un peu et renvoie-le avec `/hub spotlight pitch …`.",
-            "bad_link": "Il me faut une adresse web complète, qui commence par https:// (ou "
-            "http://), par exemple : `/hub spotlight link https://ton-site.fr`.",
-            "not_asked": "Ce n'est pas encore ton tour d'être à la une : je t'écrirai en privé "
-            "quand il arrivera. 😊",
-            "skipped": "Pas de souci, tu passes ton tour ! Je te remets en fin de file. Et si tu "
-            "préfères ne plus être à la une du tout : `/hub spotlight off`.",
-            "paused": "C'est noté : je ne te mettrai plus à la une. Si tu changes d'avis, "
-            "`/hub spotlight on` et tu retrouves ta place.",
-            "resumed": "Super, te revoilà dans la rotation du spotlight ! Je t'écrirai en privé "
-            "quand ton tour viendra.",
-            "usage": _USAGE_FR,
-            "queue": "📋 **File du spotlight**\n\n"
-            "{% if asked %}Au prochain passage : **{{ asked.name }}** — "
-            "{% if asked.answered %}sa présentation est prête{% else %}pas encore de "
-            "réponse{% endif %}.\n\n{% endif %}"
-            "{% for e in entries %}{{ e.position }}. {{ e.name }}"
-            "{% if e.paused %} _(en pause)_{% elif e.unreachable %} _(injoignable)_{% endif +%}\n"
-            "{% endfor %}",
-            "queue_empty": "La file du spotlight est vide pour l'instant.",
-            "moved": "C'est fait : {{ name }} est maintenant en position {{ position }} sur "
-            "{{ total }}.",
-            "move_usage": "Pour déplacer un membre : `/hub spotlight move @membre N`, où N est "
-            "sa nouvelle position dans `/hub spotlight queue`.",
-            "move_asked": "{{ name }} a déjà reçu son invitation pour le prochain passage : sa "
-            "place ne bouge plus jusqu'à la publication.",
-            "unknown_member": "Je ne connais personne qui réponde à {{ token }} ici : vérifie le "
-            "nom, ou utilise la mention de la plateforme.",
-            "ambiguous": "Plusieurs membres correspondent à {{ token }} "
-            "({{ names|join(', ') }}) : donne-moi le nom complet entre guillemets, ou la "
-            "mention.",
-        },
-        "en": {
-            "post_pitch": "🌟 **In the spotlight: {{ featured.mention }}**\n\n"
-            "{% if pitch %}{{ pitch }}\n\n{% endif %}"
-            "{% if link %}👉 [{{ link }}]({{ link }})\n\n{% endif %}"
-            "Go and say hello, and tell them what caught your eye! 👋",
-            "post_profile": "🌟 **In the spotlight: {{ featured.mention }}**\n\n"
-            "{% if bio %}{{ bio }}\n\n{% endif %}"
-            "{% if skills %}🛠 Skills: {{ skills }}\n\n{% endif %}"
-            "{% if city %}📍 {{ city }}\n\n{% endif %}"
-            "{% if link %}👉 [{{ link }}]({{ link }})\n\n{% endif %}"
-            "Go and say hello, and get to know each other! 👋",
-            "post_generic": "🌟 **In the spotlight: {{ featured.mention }}**\n\n"
-            "{{ featured.name }} is part of **{{ community.name }}** and we can't wait to know "
-            "more! Go and say hello, and ask what they are up to these days. 👋",
-            "ask": "Hi {{ name }}! 🌟 On {{ date }}, you will be in the spotlight of "
-            "**{{ community.name }}**.\n\n"
-            "Send me a few words about you and what you do, and a link if you like:\n\n"
-            "- `/hub spotlight pitch I am … and I help …` (500 characters at most)\n"
-            "- `/hub spotlight link https://your-site.com`\n\n"
-            "Not this time? `/hub spotlight skip`, and I'll put you back at the end of the "
-            "queue. If you don't answer, I'll present your profile card.",
-            "pitch_saved": "Thank you! Here is what I will publish on {{ date }}:\n\n"
-            "“{{ pitch }}”\n\n"
-            "You can change it until then by sending `/hub spotlight pitch …` again.",
-            "link_saved": "Noted, I will add this link on {{ date }}: {{ link }}",
-            "pitch_missing": "Write your pitch right after the command, for example: "
-            "`/hub spotlight pitch I am a designer and I help freelancers look their best.`",
-            "pitch_too_long": "Your pitch is {{ length }} characters long, {{ limit }} at most: "
-            "shorten it a little and send it again with `/hub spotlight pitch …`.",
-            "bad_link": "I need a full web address starting with https:// (or http://), for "
-            "example: `/hub spotlight link https://your-site.com`.",
-            "not_asked": "It is not your turn in the spotlight yet: I will write to you "
-            "privately when it comes. 😊",
-            "skipped": "No problem, you pass your turn! You are back at the end of the queue. "
-            "And if you'd rather never be in the spotlight: `/hub spotlight off`.",
-            "paused": "Noted: I won't put you in the spotlight any more. If you change your "
-            "mind, `/hub spotlight on` gives you your place back.",
-            "resumed": "Great, you are back in the spotlight rotation! I will write to you "
-            "privately when your turn comes.",
-            "usage": _USAGE_EN,
-            "queue": "📋 **Spotlight queue**\n\n"
-            "{% if asked %}Next up: **{{ asked.name }}** — "
-            "{% if asked.answered %}their pitch is ready{% else %}no answer yet{% endif %}."
-            "\n\n{% endif %}"
-            "{% for e in entries %}{{ e.position }}. {{ e.name }}"
-            "{% if e.paused %} _(paused)_{% elif e.unreachable %} _(unreachable)_{% endif +%}\n"
-            "{% endfor %}",
-            "queue_empty": "The spotlight queue is empty for now.",
-            "moved": "Done: {{ name }} is now at position {{ position }} of {{ total }}.",
-            "move_usage": "To move a member: `/hub spotlight move @member N`, where N is their "
-            "new position in `/hub spotlight queue`.",
-            "move_asked": "{{ name }} has already been invited for the next spotlight: their "
-            "place stays as it is until it is published.",
-            "unknown_member": "I don't know anyone matching {{ token }} here: check the name, or "
-            "use the platform's mention.",
-            "ambiguous": "Several members match {{ token }} ({{ names|join(', ') }}): give me "
-            "the full name in quotes, or the mention.",
-        },
-    }
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("spotlight")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("spotlight")
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("spotlight")
 
     def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
         """Ask the member who comes next (the ask slot), or publish the member whose turn it

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from hub.core.config.models import RitualSection
-from hub.core.events import CommandInvoked, Event, MemberForgotten, MemberJoined
-from hub.core.outbound import MemberTarget, Outbound, SpaceTarget
-from hub.core.richtext import RichText
-from hub.core.ritual import NOTHING, Occurrence, RitualContext, RitualResult
-from hub.core.templates import TemplateSource
+from hub.core.model import catalogue
+from hub.core.model.events import CommandInvoked, Event, MemberForgotten, MemberJoined
+from hub.core.model.messages import MemberTarget, Outbound, SpaceTarget
+from hub.core.model.richtext import RichText
+from hub.core.model.ritual import NOTHING, Occurrence, RitualContext, RitualResult
+from hub.core.model.templates import TemplateSource
 from hub.rituals.base import text
 
 # Platforms report some joins twice (Telegram: chat_member and a service message); a second
@@ -35,35 +36,10 @@ class Welcome:
 
     name: ClassVar[str] = "welcome"
     config_model: ClassVar[type[RitualSection]] = WelcomeConfig
-    commands: ClassVar[dict[str, dict[str, str]]] = {
-        "start": {
-            "fr": "ouvre la conversation privée avec le hub",
-            "en": "open the private chat with the hub",
-        }
-    }
-    admin_commands: ClassVar[dict[str, dict[str, str]]] = {}
+    commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("welcome")
+    admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("welcome")
     always_on: ClassVar[bool] = False
-    default_texts: ClassVar[dict[str, dict[str, str]]] = {
-        "fr": {
-            "public": "Bienvenue {{ member.mention }} dans **{{ community.name }}** ! 🎉 "
-            "Présente-toi en quelques mots : ce que tu fais, ce que tu cherches.",
-            "private": "Bonjour {{ member.name }} ! Pour bien démarrer dans "
-            "**{{ community.name }}** :\n\n"
-            "- présente-toi dans le groupe\n"
-            "- réponds à la question de la semaine\n"
-            "- n'hésite pas à demander un coup de pouce",
-            "invite": "👉 [Écris-moi en privé]({{ link }}) pour recevoir ton guide de bienvenue.",
-        },
-        "en": {
-            "public": "Welcome {{ member.mention }} to **{{ community.name }}**! 🎉 "
-            "Tell us in a few words what you do and what you are looking for.",
-            "private": "Hi {{ member.name }}! To get started in **{{ community.name }}**:\n\n"
-            "- introduce yourself in the group\n"
-            "- answer the question of the week\n"
-            "- ask for a helping hand whenever you need one",
-            "invite": "👉 [Message me privately]({{ link }}) to get your welcome guide.",
-        },
-    }
+    default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("welcome")
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """Greet on MemberJoined; send held onboarding when the member opens the private chat;

@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hub.core.inbound import InboundRejected
-from hub.core.inbox import InboxUnavailable
+from hub.core.model.cleaning import InboundRejected
 from hub.core.storage.db import Database
+from hub.core.usecases.inbox import InboxUnavailable
 from hub.web.limits import BodyLimit
 from hub.web.metrics import DeliveryStateCollector
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from hypothesis import strategies as st
 
-from hub.core.richtext import (
+from hub.core.model.richtext import (
     Bold,
     BulletList,
     Code,

@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from hub.adapters.slack.sender import SlackSender
 from hub.adapters.slack.settings import SlackSettings
-from hub.core.delivery import Destination
+from hub.core.model.deliveries import Destination
 from hub.core.ports import AdapterResources
 from tests.fakes.limits import Window
 from tests.fakes.server import BackgroundServer

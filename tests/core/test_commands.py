@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.core.commands import ParsedCommand, parse_command
+from hub.core.model.commands import ParsedCommand, parse_command
 
 
 @pytest.mark.parametrize(

@@ -14,19 +14,19 @@ import redis
 from sqlalchemy import select
 
 from hub.bootstrap import Hub
-from hub.core import sending
-from hub.core.delivery import Destination
-from hub.core.domain import Identity
-from hub.core.events import MemberJoined, OptedOut
-from hub.core.pacing import HEADROOM, Pacer
+from hub.core.model.deliveries import Destination
+from hub.core.model.domain import Identity
+from hub.core.model.events import MemberJoined, OptedOut
 from hub.core.ports import (
     ConfigurationSendError,
     RateLimit,
     TransientSendError,
     UncertainSendError,
 )
-from hub.core.sending import DeliveryService, Outcome
 from hub.core.storage.orm import DeliveryRow, IdentityRow
+from hub.core.usecases import sending
+from hub.core.usecases.pacing import HEADROOM, Pacer
+from hub.core.usecases.sending import DeliveryService, Outcome
 from hub.ratelimit import RedisRateLimiter
 from tests.builders import compose, write_config
 from tests.delivering import ScriptedPlatform, deliver_as_the_queue_would

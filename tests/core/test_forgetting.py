@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import select, update
 
 from hub.bootstrap import Hub
-from hub.core.delivery import ERASE, Destination, SentRef
-from hub.core.domain import Identity
-from hub.core.events import CommandInvoked, Event, MemberJoined
-from hub.core.members import SqlDirectory, merge_members
+from hub.core.model.deliveries import ERASE, Destination, SentRef
+from hub.core.model.domain import Identity
+from hub.core.model.events import CommandInvoked, Event, MemberJoined
 from hub.core.ports import PermanentSendError, TransientSendError
-from hub.core.sending import DeliveryService, Outcome
 from hub.core.storage.orm import DeliveryRow, IdentityRow, RitualRecordRow
+from hub.core.usecases.members import SqlDirectory, merge_members
+from hub.core.usecases.sending import DeliveryService, Outcome
 from tests.builders import compose, write_config
 from tests.core.test_sending import Clock, FakePlatform
 

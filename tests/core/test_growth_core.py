@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
 from hub.bootstrap import Hub
-from hub.core.domain import Identity
-from hub.core.events import CommandInvoked, MessageReceived
+from hub.core.model.domain import Identity
+from hub.core.model.events import CommandInvoked, MessageReceived
 from hub.core.storage.orm import (
     DeliveryRow,
     IdentityRow,

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from hub.bootstrap import Hub
 from hub.cli import app as cli
-from hub.core.domain import Identity
-from hub.core.events import Event, MessageReceived
-from hub.core.inbox import MAX_ATTEMPTS
+from hub.core.model.domain import Identity
+from hub.core.model.events import Event, MessageReceived
 from hub.core.storage.orm import InboxRow
+from hub.core.usecases.inbox import MAX_ATTEMPTS
 from hub.runtime import actors_for
 from tests.builders import compose, wait_for, write_config
 from workers.processes import start_worker

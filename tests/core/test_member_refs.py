@@ -1,6 +1,6 @@
 """The convention by which ritual data names members, and what linking and forgetting do to it."""
 
-from hub.core.member_refs import names, renamed, without
+from hub.core.model.member_refs import names, renamed, without
 
 
 def test_a_record_names_a_member_under_a_member_key_only() -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from hub.bootstrap import Hub
 from hub.core.config.loader import ConfigError
-from hub.core.retention import Retention
 from hub.core.storage.orm import DeliveryRow, InboxRow, OccurrenceRow, ProcessedEventRow
+from hub.core.usecases.retention import Retention
 from tests.builders import COMMUNITY_YAML, compose, write_config
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

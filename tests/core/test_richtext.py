@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.core.richtext import (
+from hub.core.model.richtext import (
     Bold,
     BulletList,
     Code,
@@ -29,7 +29,7 @@ from hub.core.richtext import (
     plain_text,
     with_mention_ids,
 )
-from hub.core.templates import member_variables, render_template
+from hub.core.model.templates import member_variables, render_template
 from tests.adapters.markup_checks import rich_texts
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.core.schedule import next_occurrence, occurrences, validate_cron
+from hub.core.model.schedule import next_occurrence, occurrences, validate_cron
 
 PARIS = ZoneInfo("Europe/Paris")
 

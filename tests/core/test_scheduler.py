@@ -14,11 +14,11 @@ from sqlalchemy import Engine, event, select, text, update
 from sqlalchemy.exc import DBAPIError
 from structlog.testing import capture_logs
 
-from hub.core.domain import Identity
-from hub.core.events import MessageReceived
-from hub.core.scheduler import REQUEUE_AFTER, Scheduler, upcoming
-from hub.core.sending import LEASE
+from hub.core.model.domain import Identity
+from hub.core.model.events import MessageReceived
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow
+from hub.core.usecases.scheduler import REQUEUE_AFTER, Scheduler, upcoming
+from hub.core.usecases.sending import LEASE
 from tests.builders import compose, write_config
 
 MONDAY_9_PARIS = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Paris (UTC+1)

@@ -10,16 +10,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hub.core.delivery import Destination, SentRef
-from hub.core.domain import Identity
-from hub.core.events import MemberJoined
+from hub.core.model.deliveries import Destination, SentRef
+from hub.core.model.domain import Identity
+from hub.core.model.events import MemberJoined
 from hub.core.ports import (
     Capabilities,
     RecipientUnreachableError,
     TransientSendError,
 )
-from hub.core.sending import DeliveryService, Outcome
 from hub.core.storage.orm import DeliveryRow, IdentityRow
+from hub.core.usecases.sending import DeliveryService, Outcome
 from tests.builders import compose, write_config
 
 

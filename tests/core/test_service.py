@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from hub.core.domain import Identity
-from hub.core.events import MemberJoined, MessageReceived
+from hub.core.model.domain import Identity
+from hub.core.model.events import MemberJoined, MessageReceived
 from hub.core.storage.orm import DeliveryRow, MemberRow, RitualRecordRow, RitualStateRow
 from tests.builders import compose, write_config
 

@@ -17,14 +17,13 @@ from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
 from hub.bootstrap import Hub, ritual_catalogue
-from hub.core import occurrences
-from hub.core.community import CommunityRuntime, build_runtime
 from hub.core.config.models import RitualSection
-from hub.core.domain import Identity
-from hub.core.events import Event, MemberJoined, MessageReceived, RitualSignalled
-from hub.core.outbound import Outbound, SpaceTarget
-from hub.core.richtext import parse_markup
-from hub.core.ritual import (
+from hub.core.model.community import CommunityRuntime, build_runtime
+from hub.core.model.domain import Identity
+from hub.core.model.events import Event, MemberJoined, MessageReceived, RitualSignalled
+from hub.core.model.messages import Outbound, SpaceTarget
+from hub.core.model.richtext import parse_markup
+from hub.core.model.ritual import (
     NOTHING,
     Occurrence,
     Record,
@@ -33,8 +32,6 @@ from hub.core.ritual import (
     RitualResult,
     Signal,
 )
-from hub.core.scheduler import REQUEUE_AFTER, Scheduler
-from hub.core.service import MAX_FOLLOW_UP_DEPTH, HubService
 from hub.core.storage.orm import (
     DeliveryRow,
     OccurrenceRow,
@@ -42,6 +39,9 @@ from hub.core.storage.orm import (
     RitualRecordRow,
     RitualStateRow,
 )
+from hub.core.usecases import occurrences
+from hub.core.usecases.scheduler import REQUEUE_AFTER, Scheduler
+from hub.core.usecases.service import MAX_FOLLOW_UP_DEPTH, HubService
 from tests.builders import compose, write_config
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

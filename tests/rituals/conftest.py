@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.core.config.models import RitualSection
-from hub.core.domain import Community, Identity, Member, Space
-from hub.core.events import CommandInvoked, MemberJoined, MessageReceived
-from hub.core.ritual import Directory, RepliedTo, RitualContext, StaticDirectory
+from hub.core.model.domain import Community, Identity, Member, Space
+from hub.core.model.events import CommandInvoked, MemberJoined, MessageReceived
+from hub.core.model.ritual import Directory, RepliedTo, RitualContext, StaticDirectory
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 COMMUNITY = Community(

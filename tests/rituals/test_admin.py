@@ -1,6 +1,6 @@
-from hub.core.outbound import MemberTarget
-from hub.core.richtext import plain_text
-from hub.core.ritual import FireRitual, RitualResult
+from hub.core.model.messages import MemberTarget
+from hub.core.model.richtext import plain_text
+from hub.core.model.ritual import FireRitual, RitualResult
 from hub.rituals.admin import Admin, AdminConfig
 from tests.rituals.conftest import command, context, member
 

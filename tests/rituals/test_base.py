@@ -1,7 +1,7 @@
 """The helpers every ritual shares."""
 
 from hub.core.config.models import RitualSection
-from hub.core.richtext import parse_markup
+from hub.core.model.richtext import parse_markup
 from hub.rituals.base import posts, web_address
 from tests.rituals.conftest import context
 

@@ -1,6 +1,6 @@
-from hub.core.events import CommandInvoked
-from hub.core.outbound import MemberTarget, SpaceTarget
-from hub.core.richtext import plain_text
+from hub.core.model.events import CommandInvoked
+from hub.core.model.messages import MemberTarget, SpaceTarget
+from hub.core.model.richtext import plain_text
 from hub.rituals.help import Help, HelpConfig
 from tests.rituals.conftest import COMMUNITY, NOW, context, member
 

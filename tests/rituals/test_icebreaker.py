@@ -1,6 +1,6 @@
-from hub.core.outbound import SpaceTarget
-from hub.core.richtext import plain_text
-from hub.core.ritual import Occurrence, RepliedTo, Signal
+from hub.core.model.messages import SpaceTarget
+from hub.core.model.richtext import plain_text
+from hub.core.model.ritual import Occurrence, RepliedTo, Signal
 from hub.rituals.icebreaker import Icebreaker, IcebreakerConfig
 from tests.rituals.conftest import NOW, context, member, said
 

@@ -3,11 +3,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from hub.core.domain import Member
-from hub.core.events import MemberForgotten, MembersMerged
-from hub.core.outbound import MemberTarget, SpaceTarget
-from hub.core.richtext import plain_text
-from hub.core.ritual import MergeMembers, RitualResult, StaticDirectory
+from hub.core.model.domain import Member
+from hub.core.model.events import MemberForgotten, MembersMerged
+from hub.core.model.messages import MemberTarget, SpaceTarget
+from hub.core.model.richtext import plain_text
+from hub.core.model.ritual import MergeMembers, RitualResult, StaticDirectory
 from hub.rituals.link import Link, LinkConfig
 from tests.rituals.conftest import COMMUNITY, NOW, command, context, member
 

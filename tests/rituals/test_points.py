@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from hub.core.events import (
+from hub.core.model.events import (
     Event,
     MemberForgotten,
     MembersMerged,
@@ -16,9 +16,9 @@ from hub.core.events import (
     ReactionAdded,
     RitualSignalled,
 )
-from hub.core.outbound import MemberTarget, Outbound, SpaceTarget
-from hub.core.richtext import mentioned_members, plain_text
-from hub.core.ritual import Occurrence, Record, RitualResult, StaticDirectory
+from hub.core.model.messages import MemberTarget, Outbound, SpaceTarget
+from hub.core.model.richtext import mentioned_members, plain_text
+from hub.core.model.ritual import Occurrence, Record, RitualResult, StaticDirectory
 from hub.rituals.points import Points, PointsConfig, totals_from_ledger
 from tests.rituals.conftest import COMMUNITY, NOW, command, context, member, said
 

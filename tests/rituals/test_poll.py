@@ -1,10 +1,10 @@
 from dataclasses import replace
 
-from hub.core.domain import Identity
-from hub.core.events import ButtonClicked, MemberForgotten, MembersMerged
-from hub.core.outbound import Replaces, SpaceTarget
-from hub.core.richtext import plain_text
-from hub.core.ritual import Occurrence, RitualResult
+from hub.core.model.domain import Identity
+from hub.core.model.events import ButtonClicked, MemberForgotten, MembersMerged
+from hub.core.model.messages import Replaces, SpaceTarget
+from hub.core.model.richtext import plain_text
+from hub.core.model.ritual import Occurrence, RitualResult
 from hub.rituals.poll import Poll, PollConfig
 from tests.rituals.conftest import COMMUNITY, NOW, context, member
 

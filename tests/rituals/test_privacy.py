@@ -1,8 +1,8 @@
 from datetime import timedelta
 
-from hub.core.outbound import MemberTarget, SpaceTarget
-from hub.core.richtext import Code, Paragraph, plain_text
-from hub.core.ritual import ForgetMember, StaticDirectory
+from hub.core.model.messages import MemberTarget, SpaceTarget
+from hub.core.model.richtext import Code, Paragraph, plain_text
+from hub.core.model.ritual import ForgetMember, StaticDirectory
 from hub.rituals.privacy import Privacy, PrivacyConfig
 from tests.rituals.conftest import NOW, command, context, member
 

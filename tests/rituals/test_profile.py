@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from hub.core.domain import Identity, Member
-from hub.core.events import MemberForgotten, MembersMerged
-from hub.core.outbound import MemberTarget, SpaceTarget
-from hub.core.richtext import (
+from hub.core.model.domain import Identity, Member
+from hub.core.model.events import MemberForgotten, MembersMerged
+from hub.core.model.messages import MemberTarget, SpaceTarget
+from hub.core.model.richtext import (
     Bold,
     BulletList,
     Inline,
@@ -19,7 +19,7 @@ from hub.core.richtext import (
     plain_inline,
     plain_text,
 )
-from hub.core.ritual import NOTHING, Occurrence, RitualResult, SetProfile, StaticDirectory
+from hub.core.model.ritual import NOTHING, Occurrence, RitualResult, SetProfile, StaticDirectory
 from hub.rituals.profile import KEEP_INTRODUCED, Profile, ProfileConfig
 from tests.rituals.conftest import COMMUNITY, NOW, command, context, member, said
 

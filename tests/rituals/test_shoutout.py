@@ -4,11 +4,11 @@ from typing import Any
 
 import pytest
 
-from hub.core.domain import Member, Space
-from hub.core.events import MemberForgotten, MembersMerged
-from hub.core.outbound import MemberTarget, SpaceTarget
-from hub.core.richtext import Link, Mention, Paragraph, RichText, plain_text
-from hub.core.ritual import Occurrence, RitualResult, Signal, StaticDirectory
+from hub.core.model.domain import Member, Space
+from hub.core.model.events import MemberForgotten, MembersMerged
+from hub.core.model.messages import MemberTarget, SpaceTarget
+from hub.core.model.richtext import Link, Mention, Paragraph, RichText, plain_text
+from hub.core.model.ritual import Occurrence, RitualResult, Signal, StaticDirectory
 from hub.rituals.shoutout import Shoutout, ShoutoutConfig
 from tests.rituals.conftest import COMMUNITY, NOW, SPACES, command, context, member
 

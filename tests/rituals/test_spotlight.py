@@ -6,11 +6,20 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from hub.core.domain import Identity, Member
-from hub.core.events import Event, MemberForgotten, MemberLeft, MembersMerged
-from hub.core.outbound import MemberTarget, SpaceTarget
-from hub.core.richtext import Bold, Inline, Italic, Link, Mention, Paragraph, RichText, plain_text
-from hub.core.ritual import Occurrence, RitualResult, Signal, StaticDirectory
+from hub.core.model.domain import Identity, Member
+from hub.core.model.events import Event, MemberForgotten, MemberLeft, MembersMerged
+from hub.core.model.messages import MemberTarget, SpaceTarget
+from hub.core.model.richtext import (
+    Bold,
+    Inline,
+    Italic,
+    Link,
+    Mention,
+    Paragraph,
+    RichText,
+    plain_text,
+)
+from hub.core.model.ritual import Occurrence, RitualResult, Signal, StaticDirectory
 from hub.rituals.spotlight import Spotlight, SpotlightConfig
 from tests.rituals.conftest import COMMUNITY, command, context, joined, member
 

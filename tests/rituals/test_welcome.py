@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from hub.core.outbound import MemberTarget, SpaceTarget
-from hub.core.richtext import Mention, plain_text
+from hub.core.model.messages import MemberTarget, SpaceTarget
+from hub.core.model.richtext import Mention, plain_text
 from hub.rituals.welcome import Welcome, WelcomeConfig
 from tests.rituals.conftest import NOW, context, joined, member, said
 
@@ -75,7 +75,7 @@ def test_when_the_platform_needs_an_opened_chat_the_greeting_links_to_it_and_onb
 ):
     from dataclasses import replace
 
-    from hub.core.events import CommandInvoked
+    from hub.core.model.events import CommandInvoked
 
     who = member()
     config = WelcomeConfig(spaces=["main"])
@@ -104,7 +104,7 @@ def test_when_the_platform_needs_an_opened_chat_the_greeting_links_to_it_and_onb
 def test_a_forgotten_members_greeted_joins_and_waiting_onboarding_are_dropped() -> None:
     from dataclasses import replace
 
-    from hub.core.events import MemberForgotten
+    from hub.core.model.events import MemberForgotten
 
     who, other = member(7), member(8, "Zoé")
     config = WelcomeConfig(spaces=["main"])

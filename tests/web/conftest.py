@@ -12,7 +12,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from hub.bootstrap import Hub
-from hub.core.events import Event
+from hub.core.model.events import Event
 from hub.core.storage.orm import InboxRow
 from hub.runtime import actors_for, build_app
 from tests.builders import compose, write_config

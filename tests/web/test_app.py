@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from hub.core.events import ButtonClicked, Event, MemberJoined, MessageReceived
+from hub.core.model.events import ButtonClicked, Event, MemberJoined, MessageReceived
 from hub.runtime import build_app
 from tests.builders import compose, write_config
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from hub.core.inbox import NotYet
 from hub.core.storage.orm import IdentityRow, InboxRow
+from hub.core.usecases.inbox import NotYet
 from tests.hostile import (
     PLATFORMS,
     TELEGRAM_SECRET,

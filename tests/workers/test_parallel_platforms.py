@@ -12,7 +12,7 @@ from pathlib import Path
 import redis
 
 from hub.core.ports import RateLimit
-from hub.core.sending import DeliveryService
+from hub.core.usecases.sending import DeliveryService
 from hub.ratelimit import RedisRateLimiter
 from hub.runtime import actors_for
 from tests.builders import compose, wait_for, write_config

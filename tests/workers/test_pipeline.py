@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from hub.adapters.webchat.streams import decode, private_stream, room_stream
 from hub.bootstrap import Hub
-from hub.core.domain import Identity
-from hub.core.events import MemberJoined
+from hub.core.model.domain import Identity
+from hub.core.model.events import MemberJoined
 from hub.core.storage.orm import InboxRow
 from hub.runtime import actors_for
 from tests.builders import compose, wait_for, write_config

@@ -18,10 +18,10 @@ from discord import app_commands
 from hub.adapters.discord import translate
 from hub.adapters.discord.api import use_advertised_gateway
 from hub.adapters.discord.translate import Author, Inbound, Interaction
-from hub.core.events import Event
-from hub.core.inbound import InboundRejected
-from hub.core.inbox import InboxUnavailable
+from hub.core.model.cleaning import InboundRejected
+from hub.core.model.events import Event
 from hub.core.ports import Enqueue
+from hub.core.usecases.inbox import InboxUnavailable
 
 log = structlog.get_logger(__name__)
 STORE_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0)

@@ -21,8 +21,8 @@ from hub.adapters.discord.api import new_http_client, point_at
 from hub.adapters.discord.buckets import SharedBuckets
 from hub.adapters.discord.settings import DiscordSettings
 from hub.adapters.transport import PerLoop, Timeouts, aiohttp_never_written
-from hub.core.delivery import Destination, SentRef
-from hub.core.outbound import Outbound
+from hub.core.model.deliveries import Destination, SentRef
+from hub.core.model.messages import Outbound
 from hub.core.ports import (
     AdapterResources,
     Capabilities,

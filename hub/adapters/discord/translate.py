@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.adapters.wire import tolerant
-from hub.core.commands import parse_command
-from hub.core.dialects import LOOKALIKES, ZERO_WIDTH_SPACE, guard_line, split_web_addresses
-from hub.core.domain import Identity
-from hub.core.events import (
+from hub.core.model.commands import parse_command
+from hub.core.model.dialects import LOOKALIKES, ZERO_WIDTH_SPACE, guard_line, split_web_addresses
+from hub.core.model.domain import Identity
+from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
     Event,
@@ -30,9 +30,8 @@ from hub.core.events import (
     PollAnswered,
     ReactionAdded,
 )
-from hub.core.outbound import Outbound
-from hub.core.ports import Capabilities, RateLimit
-from hub.core.richtext import (
+from hub.core.model.messages import Outbound
+from hub.core.model.richtext import (
     Block,
     Bold,
     BulletList,
@@ -49,6 +48,7 @@ from hub.core.richtext import (
     flatten,
     pack_messages,
 )
+from hub.core.ports import Capabilities, RateLimit
 
 PLATFORM = "discord"
 MAX_CONTENT = 2000

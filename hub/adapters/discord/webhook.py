@@ -24,8 +24,8 @@ from hub.adapters.discord.gateway import ACKNOWLEDGED, GatewayRefused, HubGatewa
 from hub.adapters.discord.settings import DiscordSettings
 from hub.adapters.discord.translate import Inbound, read_interaction
 from hub.adapters.wire import json_object
-from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
+from hub.core.model.community import CommunityRuntime
 from hub.core.ports import AdapterResources, Enqueue
 
 log = structlog.get_logger(__name__)

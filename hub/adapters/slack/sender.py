@@ -21,8 +21,8 @@ from hub.adapters.transport import (
     close_session,
     new_session,
 )
-from hub.core.delivery import Destination, SentRef
-from hub.core.outbound import Outbound
+from hub.core.model.deliveries import Destination, SentRef
+from hub.core.model.messages import Outbound
 from hub.core.ports import (
     AdapterResources,
     Capabilities,

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.adapters.wire import tolerant
-from hub.core.commands import parse_command
-from hub.core.delivery import Destination
-from hub.core.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
-from hub.core.domain import Identity
-from hub.core.events import (
+from hub.core.model.commands import parse_command
+from hub.core.model.deliveries import Destination
+from hub.core.model.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
+from hub.core.model.domain import Identity
+from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
     Event,
@@ -27,9 +27,8 @@ from hub.core.events import (
     MessageReceived,
     ReactionAdded,
 )
-from hub.core.outbound import Outbound
-from hub.core.ports import Capabilities, RateLimit
-from hub.core.richtext import (
+from hub.core.model.messages import Outbound
+from hub.core.model.richtext import (
     Block,
     Bold,
     BulletList,
@@ -47,6 +46,7 @@ from hub.core.richtext import (
     flatten,
     plain_inline,
 )
+from hub.core.ports import Capabilities, RateLimit
 
 PLATFORM = "slack"
 LINK_SCHEMES = ("http://", "https://", "mailto:")

@@ -29,9 +29,9 @@ from hub.adapters.slack import translate
 from hub.adapters.slack.sender import web_client
 from hub.adapters.slack.settings import SlackSettings
 from hub.adapters.wire import json_object, tolerant
-from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
-from hub.core.events import Event
+from hub.core.model.community import CommunityRuntime
+from hub.core.model.events import Event
 from hub.core.ports import AdapterResources, Enqueue
 
 log = structlog.get_logger(__name__)

@@ -15,9 +15,9 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from hub.adapters.telegram import translate
-from hub.core.inbound import InboundRejected
-from hub.core.inbox import InboxUnavailable
+from hub.core.model.cleaning import InboundRejected
 from hub.core.ports import Enqueue
+from hub.core.usecases.inbox import InboxUnavailable
 
 log = structlog.get_logger(__name__)
 

@@ -24,8 +24,8 @@ from telegram.request import HTTPXRequest
 from hub.adapters.telegram import translate
 from hub.adapters.telegram.settings import TelegramSettings
 from hub.adapters.transport import PerLoop, Timeouts
-from hub.core.delivery import Destination, SentRef
-from hub.core.outbound import Outbound
+from hub.core.model.deliveries import Destination, SentRef
+from hub.core.model.messages import Outbound
 from hub.core.ports import (
     AdapterResources,
     AddressMovedError,

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.adapters.wire import tolerant
-from hub.core.commands import parse_command
-from hub.core.domain import Identity
-from hub.core.events import (
+from hub.core.model.commands import parse_command
+from hub.core.model.domain import Identity
+from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
     Event,
@@ -25,9 +25,8 @@ from hub.core.events import (
     PollAnswered,
     ReactionAdded,
 )
-from hub.core.outbound import Outbound
-from hub.core.ports import Capabilities, RateLimit
-from hub.core.richtext import (
+from hub.core.model.messages import Outbound
+from hub.core.model.richtext import (
     Block,
     Bold,
     BulletList,
@@ -44,6 +43,7 @@ from hub.core.richtext import (
     flatten,
     pack_messages,
 )
+from hub.core.ports import Capabilities, RateLimit
 
 PLATFORM = "telegram"
 MAX_TEXT = 4096

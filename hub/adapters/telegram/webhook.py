@@ -24,8 +24,8 @@ from hub.adapters.telegram.polling import TelegramPoller
 from hub.adapters.telegram.sender import make_bot
 from hub.adapters.telegram.settings import TelegramSettings
 from hub.adapters.wire import json_object
-from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
+from hub.core.model.community import CommunityRuntime
 from hub.core.ports import AdapterResources, Enqueue
 
 log = structlog.get_logger(__name__)

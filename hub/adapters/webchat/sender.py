@@ -12,8 +12,8 @@ from redis.exceptions import RedisError
 from hub.adapters.transport import PerLoop, Timeouts
 from hub.adapters.webchat import sessions, streams, translate
 from hub.adapters.webchat.settings import WebchatSettings
-from hub.core.delivery import ERASE, Destination, SentRef
-from hub.core.outbound import Outbound
+from hub.core.model.deliveries import ERASE, Destination, SentRef
+from hub.core.model.messages import Outbound
 from hub.core.ports import AdapterResources, Capabilities, TransientSendError
 
 ERASE_AFTER_SECONDS = 600

@@ -7,13 +7,12 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from hub.core.commands import parse_command
-from hub.core.delivery import Destination
-from hub.core.domain import Identity
-from hub.core.events import ButtonClicked, CommandInvoked, MemberJoined, MessageReceived
-from hub.core.outbound import Outbound
-from hub.core.ports import Capabilities
-from hub.core.richtext import (
+from hub.core.model.commands import parse_command
+from hub.core.model.deliveries import Destination
+from hub.core.model.domain import Identity
+from hub.core.model.events import ButtonClicked, CommandInvoked, MemberJoined, MessageReceived
+from hub.core.model.messages import Outbound
+from hub.core.model.richtext import (
     Block,
     Bold,
     BulletList,
@@ -28,6 +27,7 @@ from hub.core.richtext import (
     flatten,
     plain_text,
 )
+from hub.core.ports import Capabilities
 
 PLATFORM = "webchat"
 CAPABILITIES = Capabilities(

@@ -23,8 +23,10 @@ from hub.adapters.transport import (
 )
 from hub.adapters.whatsapp import translate
 from hub.adapters.whatsapp.settings import WhatsAppSettings
-from hub.core.delivery import Destination, SentRef
-from hub.core.outbound import Outbound
+from hub.core.model.deliveries import Destination, SentRef
+from hub.core.model.messages import Outbound
+from hub.core.model.richtext import plain_text
+from hub.core.model.templates import TemplateError, render_plain, render_template
 from hub.core.ports import (
     AdapterResources,
     Capabilities,
@@ -35,8 +37,6 @@ from hub.core.ports import (
     TransientSendError,
     UncertainSendError,
 )
-from hub.core.richtext import plain_text
-from hub.core.templates import TemplateError, render_plain, render_template
 
 log = structlog.get_logger(__name__)
 STATUS_PATH = "/webhooks/whatsapp/status"

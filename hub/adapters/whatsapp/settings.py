@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, SecretStr, model_validator
 
 from hub.core.config.models import Duration, PlatformSection, SecretRule, Section
-from hub.core.templates import TemplateSource
+from hub.core.model.templates import TemplateSource
 
 AuthToken = Annotated[
     SecretStr,

@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.adapters.wire import tolerant
-from hub.core.commands import parse_command
-from hub.core.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
-from hub.core.domain import Identity
-from hub.core.events import (
+from hub.core.model.commands import parse_command
+from hub.core.model.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
+from hub.core.model.domain import Identity
+from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
     DeliveryReported,
@@ -32,9 +32,8 @@ from hub.core.events import (
     OptedIn,
     OptedOut,
 )
-from hub.core.outbound import Outbound
-from hub.core.ports import Capabilities, RateLimit
-from hub.core.richtext import (
+from hub.core.model.messages import Outbound
+from hub.core.model.richtext import (
     Block,
     Bold,
     BulletList,
@@ -54,6 +53,7 @@ from hub.core.richtext import (
     pack_messages,
     plain_text,
 )
+from hub.core.ports import Capabilities, RateLimit
 
 PLATFORM = "whatsapp"
 MAX_BODY = 1600

@@ -24,43 +24,17 @@ from twilio.twiml.messaging_response import MessagingResponse
 from hub.adapters.whatsapp import translate
 from hub.adapters.whatsapp.sender import STATUS_PATH
 from hub.adapters.whatsapp.settings import WhatsAppSettings
-from hub.core.community import CommunityRuntime
 from hub.core.config.models import PlatformSection
-from hub.core.events import MemberJoined
+from hub.core.model import catalogue
+from hub.core.model.community import CommunityRuntime
+from hub.core.model.events import MemberJoined
+from hub.core.model.templates import community_variables, render_template
 from hub.core.ports import AdapterResources, Enqueue
-from hub.core.templates import community_variables, render_template
 
 log = structlog.get_logger(__name__)
 MESSAGE_PATH = "/webhooks/whatsapp"
 
-DEFAULT_TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "joined": "✅ Te voilà sur la liste **{{ list }}** de {{ community.name }}. "
-        "Réponds STOP pour ne plus rien recevoir, HELP pour l'aide.",
-        "stopped": "Tu ne recevras plus de messages de {{ community.name }}. "
-        "Réponds START pour revenir.",
-        "started": "Re-bonjour ! Tu recevras de nouveau les messages de {{ community.name }}. "
-        "Pas encore sur une liste ? Écris {{ keyword }}.",
-        "help": "**{{ community.name }}** sur WhatsApp :\n\n"
-        "- {{ keyword }} : rejoindre la liste ({{ lists }})\n"
-        "- STOP : ne plus rien recevoir\n"
-        "- START : recevoir de nouveau\n"
-        "- hub help : les commandes de la communauté",
-    },
-    "en": {
-        "joined": "✅ You are on the **{{ list }}** list of {{ community.name }}. "
-        "Reply STOP to receive nothing more, HELP for help.",
-        "stopped": "You will receive no more messages from {{ community.name }}. "
-        "Reply START to come back.",
-        "started": "Welcome back! You will receive {{ community.name }}'s messages again. "
-        "Not on a list yet? Send {{ keyword }}.",
-        "help": "**{{ community.name }}** on WhatsApp:\n\n"
-        "- {{ keyword }}: join the list ({{ lists }})\n"
-        "- STOP: receive nothing more\n"
-        "- START: receive messages again\n"
-        "- hub help: the community's commands",
-    },
-}
+DEFAULT_TEXTS: dict[str, dict[str, str]] = catalogue.texts("whatsapp")
 
 
 class _Form(dict[str, str]):

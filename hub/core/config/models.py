@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from hub.core.schedule import validate_cron
+from hub.core.model.schedule import validate_cron
 
 Locale = Literal["fr", "en"]
 _S = TypeVar("_S", bound=BaseModel)

@@ -16,12 +16,12 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Connection, Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from hub.core.delivery import Delivery, DeliveryState, Destination, SentRef
-from hub.core.forgetting import scrub_sent
-from hub.core.members import mark_unreachable
+from hub.core.model.deliveries import Delivery, DeliveryState, Destination, SentRef
 from hub.core.storage.db import Database
 from hub.core.storage.orm import AddressMoveRow, DeliveryRow
 from hub.core.storage.sql import insert_if_absent
+from hub.core.usecases.forgetting import scrub_sent
+from hub.core.usecases.members import mark_unreachable
 
 _CLAIMABLE = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value)
 _CHUNK = 500  # ids per query, well under every database's parameter limit

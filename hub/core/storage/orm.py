@@ -10,7 +10,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from hub.core.delivery import Destination
+from hub.core.model.deliveries import Destination
 
 
 class UTCDateTime(TypeDecorator[datetime]):

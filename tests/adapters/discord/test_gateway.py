@@ -11,7 +11,7 @@ from hub.adapters.discord.api import point_at
 from hub.adapters.discord.gateway import GatewayRefused
 from hub.adapters.discord.translate import Inbound
 from hub.adapters.discord.webhook import DiscordCommunity, DiscordListener
-from hub.core.events import (
+from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
     Event,

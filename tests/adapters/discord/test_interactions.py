@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from hub.adapters.discord.translate import Inbound
 from hub.adapters.discord.webhook import DiscordCommunity, DiscordListener
-from hub.core.events import ButtonClicked, CommandInvoked, Event
+from hub.core.model.events import ButtonClicked, CommandInvoked, Event
 from tests.fakes.discord import hub_command_payload, interaction_payload
 
 KEY = SigningKey.generate()

@@ -12,8 +12,9 @@ from pydantic import SecretStr
 from hub.adapters.discord.sender import DiscordSender
 from hub.adapters.discord.settings import DiscordSettings
 from hub.adapters.transport import Timeouts
-from hub.core.delivery import Destination
-from hub.core.outbound import Outbound, SpaceTarget
+from hub.core.model.deliveries import Destination
+from hub.core.model.messages import Outbound, SpaceTarget
+from hub.core.model.richtext import parse_markup
 from hub.core.ports import (
     AdapterResources,
     ConfigurationSendError,
@@ -23,7 +24,6 @@ from hub.core.ports import (
     TransientSendError,
     UncertainSendError,
 )
-from hub.core.richtext import parse_markup
 from tests.adapters.discord.conftest import CLOSED, MAIN, ZOE
 from tests.builders import free_port
 from tests.fakes.discord import TOKEN, Channel, FakeDiscord, User

@@ -12,11 +12,11 @@ from pydantic import SecretStr
 
 from hub.adapters.discord.sender import DiscordSender
 from hub.adapters.discord.settings import DiscordSettings
-from hub.core.delivery import Delivery, DeliveryState, Destination
-from hub.core.outbound import Button, Outbound, Poll, SpaceTarget
-from hub.core.pacing import Pacer
+from hub.core.model.deliveries import Delivery, DeliveryState, Destination
+from hub.core.model.messages import Button, Outbound, Poll, SpaceTarget
+from hub.core.model.richtext import Mention, Paragraph, RichText, Text, parse_markup
 from hub.core.ports import AdapterResources, PermanentSendError, TransientSendError
-from hub.core.richtext import Mention, Paragraph, RichText, Text, parse_markup
+from hub.core.usecases.pacing import Pacer
 from hub.ratelimit import RedisRateLimiter
 from tests.adapters.discord.conftest import CLOSED, MAIN, ZOE
 from tests.builders import send_paced

@@ -14,9 +14,9 @@ from hub.adapters.discord.translate import (
     render,
     unescape,
 )
-from hub.core.events import ButtonClicked, CommandInvoked, MemberJoined, MessageReceived
-from hub.core.outbound import Button, Outbound, Poll, SpaceTarget
-from hub.core.richtext import (
+from hub.core.model.events import ButtonClicked, CommandInvoked, MemberJoined, MessageReceived
+from hub.core.model.messages import Button, Outbound, Poll, SpaceTarget
+from hub.core.model.richtext import (
     Mention,
     Paragraph,
     RichText,
@@ -25,7 +25,7 @@ from hub.core.richtext import (
     parse_markup,
     with_mention_ids,
 )
-from hub.core.templates import member_variables, render_template
+from hub.core.model.templates import member_variables, render_template
 from tests.adapters.markup_checks import (
     Dialect,
     at_mention,

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from hub.adapters.slack.sender import SlackSender
 from hub.adapters.slack.settings import SlackSettings
 from hub.adapters.transport import Timeouts
-from hub.core.delivery import Destination
+from hub.core.model.deliveries import Destination
 from hub.core.ports import (
     AdapterResources,
     ConfigurationSendError,

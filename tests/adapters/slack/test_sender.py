@@ -7,10 +7,10 @@ from pydantic import SecretStr
 
 from hub.adapters.slack.sender import SlackSender
 from hub.adapters.slack.settings import SlackSettings
-from hub.core.delivery import Destination
-from hub.core.outbound import Outbound, SpaceTarget
+from hub.core.model.deliveries import Destination
+from hub.core.model.messages import Outbound, SpaceTarget
+from hub.core.model.richtext import parse_markup
 from hub.core.ports import AdapterResources, PermanentSendError, TransientSendError
-from hub.core.richtext import parse_markup
 from tests.adapters.slack.conftest import SIGNING_SECRET
 from tests.builders import send_paced
 from tests.fakes.limits import Window
@@ -107,8 +107,8 @@ async def test_a_burst_to_one_channel_is_paced_so_slack_never_says_429(
 ) -> None:
     import redis
 
-    from hub.core.delivery import Delivery, DeliveryState
-    from hub.core.pacing import Pacer
+    from hub.core.model.deliveries import Delivery, DeliveryState
+    from hub.core.usecases.pacing import Pacer
     from hub.ratelimit import RedisRateLimiter
 
     fake, url = slack

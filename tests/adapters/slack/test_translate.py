@@ -8,23 +8,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.adapters.slack import translate
-from hub.core.delivery import Destination
-from hub.core.events import (
+from hub.core.model.deliveries import Destination
+from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
     MemberJoined,
     MessageReceived,
     ReactionAdded,
 )
-from hub.core.outbound import Button, Outbound, Poll, SpaceTarget
-from hub.core.richtext import (
+from hub.core.model.messages import Button, Outbound, Poll, SpaceTarget
+from hub.core.model.richtext import (
     RichText,
     escape_markup,
     mention_markup,
     parse_markup,
     with_mention_ids,
 )
-from hub.core.templates import member_variables, render_template
+from hub.core.model.templates import member_variables, render_template
 from tests.adapters.markup_checks import (
     Dialect,
     at_mention,

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from hub.adapters.slack.webhook import SlackCommunity, SlackListener
-from hub.core.events import ButtonClicked, CommandInvoked, Event, MemberJoined
+from hub.core.model.events import ButtonClicked, CommandInvoked, Event, MemberJoined
 from tests.adapters.slack.conftest import SIGNING_SECRET, signed
 
 

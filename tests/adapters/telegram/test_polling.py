@@ -10,7 +10,7 @@ from hub.adapters.telegram.polling import TelegramPoller
 from hub.adapters.telegram.sender import make_bot
 from hub.adapters.telegram.settings import TelegramSettings
 from hub.adapters.telegram.webhook import TelegramListener
-from hub.core.events import Event, MemberJoined
+from hub.core.model.events import Event, MemberJoined
 from hub.core.ports import AdapterResources
 from tests.adapters.telegram.conftest import GROUP
 from tests.fakes.telegram import TOKEN, FakeTelegram

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from hub.adapters.telegram.sender import TelegramSender
 from hub.adapters.telegram.settings import TelegramSettings
 from hub.adapters.transport import Timeouts
-from hub.core.delivery import Destination
+from hub.core.model.deliveries import Destination
 from hub.core.ports import (
     AdapterResources,
     ConfigurationSendError,

@@ -7,15 +7,15 @@ from pydantic import SecretStr
 
 from hub.adapters.telegram.sender import TelegramSender
 from hub.adapters.telegram.settings import TelegramSettings
-from hub.core.delivery import Destination
-from hub.core.outbound import Outbound, Poll, SpaceTarget
+from hub.core.model.deliveries import Destination
+from hub.core.model.messages import Outbound, Poll, SpaceTarget
+from hub.core.model.richtext import parse_markup
 from hub.core.ports import (
     AdapterResources,
     AddressMovedError,
     PermanentSendError,
     TransientSendError,
 )
-from hub.core.richtext import parse_markup
 from tests.adapters.telegram.conftest import GROUP
 from tests.builders import send_paced
 from tests.fakes.telegram import TOKEN, Chat, FakeTelegram
@@ -143,8 +143,8 @@ async def test_sends_to_one_private_chat_are_paced_so_telegram_never_says_429(
 ) -> None:
     import redis
 
-    from hub.core.delivery import Delivery, DeliveryState
-    from hub.core.pacing import Pacer
+    from hub.core.model.deliveries import Delivery, DeliveryState
+    from hub.core.usecases.pacing import Pacer
     from hub.ratelimit import RedisRateLimiter
 
     fake, url = telegram

@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hub.adapters.telegram import translate
-from hub.core.events import (
+from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
     MemberJoined,
@@ -18,8 +18,8 @@ from hub.core.events import (
     PollAnswered,
     ReactionAdded,
 )
-from hub.core.outbound import Button, Outbound, Poll, SpaceTarget
-from hub.core.richtext import (
+from hub.core.model.messages import Button, Outbound, Poll, SpaceTarget
+from hub.core.model.richtext import (
     Mention,
     RichText,
     escape_markup,

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from hub.adapters.telegram.webhook import TelegramCommunity, TelegramListener
 from hub.core.config.loader import ConfigError
-from hub.core.events import Event, MemberJoined
+from hub.core.model.events import Event, MemberJoined
 from hub.runtime import actors_for, build_app
 from tests.adapters.telegram.conftest import TELEGRAM_YAML
 from tests.builders import compose, write_config

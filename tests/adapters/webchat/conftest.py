@@ -13,7 +13,7 @@ import pytest
 import redis
 from starlette.applications import Starlette
 
-from hub.core.events import Event
+from hub.core.model.events import Event
 from hub.web.app import create_app
 from tests.builders import TEST_WEBCHAT_SECRET, compose, write_config
 from tests.fakes.server import BackgroundServer

@@ -10,10 +10,10 @@ from pydantic import SecretStr
 from hub.adapters.webchat.sender import WebchatSender
 from hub.adapters.webchat.settings import WebchatSettings
 from hub.adapters.webchat.streams import decode, room_stream
-from hub.core.delivery import Destination
-from hub.core.outbound import Outbound, SpaceTarget
+from hub.core.model.deliveries import Destination
+from hub.core.model.messages import Outbound, SpaceTarget
+from hub.core.model.richtext import parse_markup
 from hub.core.ports import AdapterResources, TransientSendError
-from hub.core.richtext import parse_markup
 from tests.builders import TEST_WEBCHAT_SECRET, free_port
 
 ROOM = Destination(community_id="c", platform="webchat", address="salon", space="main")

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from hub.core.events import CommandInvoked, MemberJoined, MessageReceived
+from hub.core.model.events import CommandInvoked, MemberJoined, MessageReceived
 from tests.adapters.webchat.conftest import BASE, SECRET, Chat
 
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from hub.adapters.transport import Timeouts
 from hub.adapters.whatsapp.sender import WhatsAppSender
 from hub.adapters.whatsapp.settings import WhatsAppSettings
-from hub.core.delivery import Destination
+from hub.core.model.deliveries import Destination
 from hub.core.ports import (
     AdapterResources,
     ConfigurationSendError,

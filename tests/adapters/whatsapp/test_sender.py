@@ -12,11 +12,11 @@ from pydantic import SecretStr
 
 from hub.adapters.whatsapp.sender import WhatsAppSender
 from hub.adapters.whatsapp.settings import TemplateSettings, WhatsAppSettings
-from hub.core.delivery import Destination
-from hub.core.outbound import Button, MemberTarget, Outbound
-from hub.core.pacing import Pacer
+from hub.core.model.deliveries import Destination
+from hub.core.model.messages import Button, MemberTarget, Outbound
+from hub.core.model.richtext import parse_markup
 from hub.core.ports import AdapterResources, PermanentSendError, TransientSendError
-from hub.core.richtext import parse_markup
+from hub.core.usecases.pacing import Pacer
 from hub.ratelimit import RedisRateLimiter
 from tests.adapters.whatsapp.conftest import ENV, HUB_NUMBER, PUBLIC_URL, TEMPLATE_SID
 from tests.builders import paced

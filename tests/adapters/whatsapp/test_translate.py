@@ -6,9 +6,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hub.adapters.whatsapp import translate
-from hub.core.delivery import Destination
-from hub.core.dialects import WEB_ADDRESS
-from hub.core.events import (
+from hub.core.model.deliveries import Destination
+from hub.core.model.dialects import WEB_ADDRESS
+from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
     MemberJoined,
@@ -16,8 +16,8 @@ from hub.core.events import (
     OptedIn,
     OptedOut,
 )
-from hub.core.outbound import Button, MemberTarget, Outbound
-from hub.core.richtext import (
+from hub.core.model.messages import Button, MemberTarget, Outbound
+from hub.core.model.richtext import (
     Mention,
     Paragraph,
     RichText,
@@ -25,7 +25,7 @@ from hub.core.richtext import (
     escape_markup,
     parse_markup,
 )
-from hub.core.templates import member_variables, render_template
+from hub.core.model.templates import member_variables, render_template
 from tests.adapters.markup_checks import Dialect, expected_spans, rich_texts, shown
 from tests.adapters.whatsapp.conftest import HUB_NUMBER, message_form
 from tests.fakes.twilio import parse_whatsapp

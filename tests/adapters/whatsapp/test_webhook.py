@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from hub.core.events import DeliveryReported, Event, MemberJoined, MessageReceived, OptedOut
+from hub.core.model.events import DeliveryReported, Event, MemberJoined, MessageReceived, OptedOut
 from tests.adapters.whatsapp.conftest import (
     ENV,
     HUB_NUMBER,

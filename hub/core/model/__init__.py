@@ -1,0 +1,1 @@
+"""The neutral model: the hub's vocabulary, free of storage and platforms."""

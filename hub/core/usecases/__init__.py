@@ -1,0 +1,1 @@
+"""The use cases: what the hub does with events, occurrences and deliveries."""

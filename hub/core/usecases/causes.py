@@ -1,0 +1,128 @@
+"""What a ritual decides on, and what becomes of its decision.
+
+A cause (an inbound event, an occurrence, or a follow-up signal) names the deliveries it
+leads to; every ritual deciding on it gets a context built the same way. What one ritual's
+decision produced is carried out on its own (`Ran`), so that a ritual that raises loses its
+own work only and is logged as such.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import structlog
+from sqlalchemy.orm import Session
+
+from hub.core.model.community import CommunityRuntime, EnabledRitual
+from hub.core.model.domain import Identity, Member
+from hub.core.model.events import Event, RitualSignalled
+from hub.core.model.ritual import Directory, RepliedTo, Ritual, RitualContext, RitualResult
+from hub.core.model.templates import TemplateError
+from hub.core.storage.orm import MemberRow
+from hub.core.usecases.members import load_member
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cause:
+    """Why rituals run: an event or an occurrence; names deliveries for idempotency."""
+
+    key: str
+    seed: str
+    member: Member | None = None
+    actor: Identity | None = None
+    """The account that acted (None for an occurrence or a follow-up): whose rights count."""
+    replied_to: RepliedTo | None = None
+    private_link: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Ran:
+    """What one ritual's decision produced, once carried out."""
+
+    ids: list[int] = field(default_factory=list)
+    follow_ups: list[Event] = field(default_factory=list)
+    changed_members: bool = False
+
+
+def text_failed(ritual: str, cause: str, error: TemplateError) -> None:
+    log.error(
+        "ritual.text_failed",
+        ritual=ritual,
+        cause=cause,
+        error=str(error),
+        hint=f"check the texts of rituals.{ritual} in the YAML file",
+    )
+
+
+def ritual_failed(ritual: str, cause: str, error: Exception) -> None:
+    """A bug in one ritual: its work is undone, the other rituals' stays."""
+    log.error(
+        "ritual.failed", ritual=ritual, cause=cause, error=type(error).__name__, exc_info=error
+    )
+
+
+def signalled_member(session: Session, event: Event) -> Member | None:
+    """The member who did what a ritual signalled: the `ctx.member` of the follow-up."""
+    if not isinstance(event, RitualSignalled) or session.get(MemberRow, event.member_id) is None:
+        return None
+    return load_member(session, event.member_id)
+
+
+def on_event(event: Event) -> Callable[[Ritual, RitualContext], RitualResult]:
+    return lambda ritual, ctx: ritual.on_event(ctx, event)
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """What every ritual deciding on one cause is told alike, worked out once per cause."""
+
+    admin: bool
+    commands: Mapping[str, str]
+    verbs: frozenset[str]
+    scheduled: tuple[str, ...]
+
+
+def audience_of(runtime: CommunityRuntime, cause: Cause) -> Audience:
+    admin = runtime.is_owner(cause.actor)
+    return Audience(
+        admin=admin,
+        commands=runtime.commands(admin=admin),
+        verbs=frozenset(runtime.commands(admin=True)),
+        scheduled=tuple(name for r in runtime.rituals for name in r.schedules),
+    )
+
+
+def ritual_context(
+    runtime: CommunityRuntime,
+    enabled: EnabledRitual,
+    cause: Cause,
+    state: dict[str, object],
+    now: datetime,
+    directory: Directory,
+    audience: Audience,
+) -> RitualContext:
+    defaults = enabled.ritual.default_texts
+    return RitualContext(
+        community=runtime.community,
+        config=enabled.config,
+        now=now,
+        rng=random.Random(f"{cause.seed}:{enabled.name}"),
+        state=state,
+        spaces=runtime.spaces,
+        member=cause.member,
+        replied_to=cause.replied_to,
+        private_link=cause.private_link,
+        texts=defaults.get(runtime.community.locale) or defaults["en"],
+        commands=audience.commands,
+        directory=directory,
+        is_admin=audience.admin,
+        entropy=secrets.token_hex(16),
+        verbs=audience.verbs,
+        scheduled_rituals=audience.scheduled,
+    )
