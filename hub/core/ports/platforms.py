@@ -1,30 +1,15 @@
-"""Ports: the small interfaces the core needs from the outside world (adapters implement them)."""
+"""What the core needs from a platform: its capabilities, a renderer and a sender."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from hub.core.model.deliveries import Destination, SentRef
-from hub.core.model.events import Event
 from hub.core.model.messages import Outbound
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RateLimit:
-    """At most `count` sends per `seconds`, counted per `scope`.
-
-    Scopes: "bot" (every send of one platform account), "chat" (each destination), "space"
-    (each space, not private chats), "private" (each private chat). Sends are spaced evenly
-    (`seconds / count` apart); `burst` lets that many go at once where the platform allows it.
-    """
-
-    scope: Literal["bot", "chat", "space", "private"]
-    count: int
-    seconds: float
-    burst: int = 1
+from hub.core.ports.limits import RateLimit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,42 +116,6 @@ class Sender(Protocol):
         ...
 
 
-Budget = tuple[str, RateLimit]
-"""One rate budget a send spends from: its shared key and its limit."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Slot:
-    """A reserved slot, `wait` seconds from now (0: go now), owned by whoever reserved it.
-
-    `pending`: bot-wide budgets that were free before the slot and so were not booked ahead
-    (that would hold back every other chat until then); they are taken when the slot comes.
-    """
-
-    wait: float
-    pending: tuple[Budget, ...] = ()
-
-
-class RateLimiter(Protocol):
-    """Paces sends across every worker process, so the platform never has to say 429."""
-
-    def reserve(self, budgets: Sequence[Budget], owned: Sequence[Budget] = ()) -> Slot:
-        """Reserve the earliest slot every budget allows, all at once. Budgets in `owned` are
-        already the caller's (reserved for a slot that has come): they follow if it moves."""
-        ...
-
-    def pause(self, budgets: Sequence[Budget], seconds: float) -> None:
-        """The platform said 429: no budget here hands out a slot for `seconds` from now."""
-        ...
-
-    def admit(self, budgets: Sequence[Budget], token: str) -> float:
-        """Right before a send: record it under every budget if each one's sliding window
-        (at most `count` in any `seconds`, as the platforms count) has room, and return 0;
-        else record nothing and return the seconds until there will be room. Reservations
-        schedule sends; this keeps a send that comes late, after others, from bunching."""
-        ...
-
-
 class Adapter(Renderer, Sender, Protocol):
     """One platform, as the core sees it: render and send."""
 
@@ -188,11 +137,3 @@ class AdapterResources:
 
 class StartupError(Exception):
     """A process cannot start as configured; the message names what to set (never a value)."""
-
-
-class Enqueue(Protocol):
-    """Hands an inbound event to the pipeline (a Dramatiq actor in production)."""
-
-    def __call__(self, event: Event) -> None:
-        """Queue the event for `handle_event`; must return quickly."""
-        ...

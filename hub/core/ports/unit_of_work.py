@@ -1,0 +1,46 @@
+"""The unit of work: one transaction, bound to one community, with the repositories in it.
+
+Use cases ask `UnitsOfWork.transaction(community_id)` for one and work through its
+repositories; whatever they do commits together or not at all. `savepoint()` lets a part of the
+work (one ritual's decision) fail alone. Storage implements it over SQLAlchemy
+(`hub.core.storage.unit_of_work`); use-case tests use a plain in-memory fake
+(`tests/fakes/unit_of_work.py`), in the manner of Cosmic Python's `FakeUnitOfWork`.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from hub.core.ports.inbound_store import MemberStore, ProcessedEvents, SentMessages
+from hub.core.ports.outbox_store import OccurrenceStore, Outbox
+from hub.core.ports.records_store import MemberRecords, RitualStates
+
+
+class UnitOfWork(Protocol):
+    """The repositories of one community, inside one transaction."""
+
+    community_id: str
+    events: ProcessedEvents
+    members: MemberStore
+    sent: SentMessages
+    outbox: Outbox
+    occurrences: OccurrenceStore
+    states: RitualStates
+    records: MemberRecords
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        """A nested transaction: leaving it by an exception undoes only what it did."""
+        ...
+
+
+class UnitsOfWork(Protocol):
+    """Opens units of work (the database, or the fake)."""
+
+    def transaction(self, community_id: str) -> AbstractContextManager[UnitOfWork]:
+        """A unit of work that commits when the block ends without an exception."""
+        ...
+
+    def rehearsal(self, community_id: str) -> AbstractContextManager[UnitOfWork]:
+        """A unit of work that is always rolled back (previews, dry runs)."""
+        ...

@@ -1,0 +1,1 @@
+"""In-memory repositories: the fakes of `hub.core.ports`' repositories, for use-case tests."""
