@@ -21,10 +21,11 @@ from hub.core.model.deliveries import ERASE, PENDING, DeliveryState, Destination
 from hub.core.model.domain import Identity
 from hub.core.model.messages import MemberTarget, Outbound, SpaceTarget
 from hub.core.model.richtext import mentioned_members, with_mention_ids
-from hub.core.ports import Renderer, TemplateRenderer
+from hub.core.ports import Renderer, TemplateRenderer, UnitOfWork
 from hub.core.storage.deliveries import skip_later_parts
 from hub.core.storage.orm import AddressMoveRow, DeliveryRow, IdentityRow
 from hub.core.storage.sql import insert_if_absent
+from hub.core.usecases.bridge import session_of
 from hub.core.usecases.members import list_recipients, reachable_identities
 
 log = structlog.get_logger(__name__)
@@ -420,3 +421,52 @@ def _with_mentions(session: Session, outbound: Outbound) -> Outbound:
         user_ids[row.member_id].append((row.platform, row.user_id))
     resolved = {member: tuple(ids) for member, ids in user_ids.items()}
     return replace(outbound, body=with_mention_ids(outbound.body, resolved))
+
+
+class Planner:
+    """The outbox planner of one community, in one unit of work, at one moment: what the
+    ritual runner and the inbound pipeline call. (Its insides move behind `uow.outbox`.)"""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        runtime: CommunityRuntime,
+        renderers: Mapping[tuple[str, str], Renderer],
+        now: datetime,
+    ) -> None:
+        self.uow, self.runtime, self.renderers, self.now = uow, runtime, renderers, now
+
+    def plan(self, ritual: str, cause: str, outbound: Outbound) -> list[int]:
+        """Write the deliveries of one outbound message; the ids of those still to send."""
+        return plan(
+            session_of(self.uow),
+            self.runtime,
+            self.renderers,
+            ritual=ritual,
+            cause=cause,
+            outbound=outbound,
+            now=self.now,
+        )
+
+    def skip_pending(self, platform: str, address: str, reason: str) -> int:
+        """Nothing waiting for this account will be sent (it opted out); how many."""
+        return skip_pending(
+            session_of(self.uow), self.runtime.community.id, platform, address, reason, self.now
+        )
+
+    def release_held(self, platform: str, address: str, keep: timedelta) -> list[int]:
+        """The member wrote: what was held for them goes now, unless held longer than `keep`."""
+        return release_held(
+            session_of(self.uow), self.runtime.community.id, platform, address, self.now, keep
+        )
+
+    def plan_erasure(self, ritual: str, cause: str, account: Identity) -> list[int]:
+        """Ask `account`'s platform to erase what it keeps of them, once."""
+        return plan_erasure(
+            session_of(self.uow),
+            self.runtime,
+            ritual=ritual,
+            cause=cause,
+            account=account,
+            now=self.now,
+        )
