@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from babel import Locale
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, pass_context
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from pydantic import AfterValidator
@@ -28,15 +30,47 @@ def _finalize(value: Any) -> Any:
     return escape_markup("" if value is None else str(value))
 
 
+PLURAL_FALLBACK = "en"
+
+
+@lru_cache(maxsize=64)
+def _plural_rules(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+@pass_context
+def plural(context: Context, count: int, one: str, other: str, **forms: str) -> str:
+    """The word for `count` in the community's language, by Babel's plural rules (CLDR).
+
+    `{{ total|plural("point", "points") }}`: English says "0 points", French "0 point"; languages
+    with more forms name them (`few="…"`, `many="…"`, `two="…"`, `zero="…"`), else `other`."""
+    community = context.get("community")
+    locale = community.get("locale") if isinstance(community, Mapping) else None
+    return plural_of(count, {"one": one, "other": other, **forms}, locale or PLURAL_FALLBACK)
+
+
+def plural_of(count: int, forms: Mapping[str, str], locale: str) -> str:
+    """The one of `forms` (by CLDR category: one, other, few…) that `locale` uses for `count`;
+    `other` where the locale's category is not given."""
+    return forms.get(_plural_rules(locale).plural_form(count), forms["other"])
+
+
+def _with_helpers(environment: SandboxedEnvironment) -> SandboxedEnvironment:
+    environment.filters["plural"] = plural
+    return environment
+
+
 @lru_cache(maxsize=1)
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
-        autoescape=False,
-        undefined=StrictUndefined,
-        finalize=_finalize,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
+    return _with_helpers(
+        SandboxedEnvironment(
+            autoescape=False,
+            undefined=StrictUndefined,
+            finalize=_finalize,
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
     )
 
 
@@ -48,6 +82,14 @@ def check_template(source: str) -> None:
         raise TemplateError(
             f"template syntax error on its line {error.lineno}: {error.message}"
         ) from None
+
+
+def variables_of(source: str) -> frozenset[str]:
+    """The variables `source` reads from outside (not those it sets or loops over itself)."""
+    try:
+        return frozenset(meta.find_undeclared_variables(_environment().parse(source)))
+    except TemplateSyntaxError:
+        return frozenset()
 
 
 def _checked(source: str) -> str:
@@ -82,7 +124,7 @@ def render_template(source: str, variables: Mapping[str, Any]) -> RichText:
 
 @lru_cache(maxsize=1)
 def _plain_environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+    return _with_helpers(SandboxedEnvironment(autoescape=False, undefined=StrictUndefined))
 
 
 def render_plain(source: str, variables: Mapping[str, Any]) -> str:
@@ -101,6 +143,8 @@ def member_variables(member_id: int, name: str) -> dict[str, Any]:
     return {"id": member_id, "name": name, "mention": Markup(mention_markup(member_id, name))}
 
 
-def community_variables(community_id: str, name: str) -> dict[str, Any]:
-    """What templates see as `community`."""
-    return {"id": community_id, "name": name}
+def community_variables(
+    community_id: str, name: str, locale: str = PLURAL_FALLBACK
+) -> dict[str, Any]:
+    """What templates see as `community`; its `locale` picks the plural rules of `plural`."""
+    return {"id": community_id, "name": name, "locale": locale}
