@@ -89,7 +89,7 @@ def test_a_dry_run_prints_each_space_rendered_and_sends_nothing(tmp_path: Path) 
     config = write_config(tmp_path)
     result = hub("ritual", "run", "icebreaker", "--dry-run", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "2 message(s) would be sent" in result.stdout
+    assert "2 messages would be sent" in result.stdout
     assert "webchat #main" in result.stdout and "webchat #annonces" in result.stdout
     assert result.stdout.count("Question de la semaine") == 2
     with create_engine(f"sqlite:///{tmp_path}/var/hub.db").connect() as connection:

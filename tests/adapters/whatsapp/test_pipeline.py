@@ -150,7 +150,7 @@ def test_the_icebreaker_reaches_members_inside_the_window_and_uses_the_template_
     running.join(ANA, BEN)
     running.last_wrote(BEN, hours_ago=30)
     preview = running.dry_run("icebreaker", f"sqlite:///{tmp_path}/hub.db")
-    assert "1 member(s) inside the 24-hour window, 1 outside (1 by approved template" in preview
+    assert "1 member inside the 24-hour window, 1 outside (1 by approved template" in preview
     with capture_logs() as logs:
         running.fire("icebreaker")
         wait_for(
