@@ -22,7 +22,9 @@ from hub.core.model.templates import community_variables, member_variables, rend
 def template_variables(ctx: RitualContext, **extra: Any) -> dict[str, Any]:
     """What every template sees: `community`, `member` (when there is one), and `extra`."""
     variables: dict[str, Any] = {
-        "community": community_variables(ctx.community.id, ctx.community.name, ctx.community.locale),
+        "community": community_variables(
+            ctx.community.id, ctx.community.name, ctx.community.locale
+        ),
         **extra,
     }
     if ctx.member is not None:
