@@ -19,6 +19,7 @@ from hub.core.config.document import ConfigError, ConfigIssue, Document, Key, mo
 from hub.core.config.interpolation import interpolate
 from hub.core.config.models import HubConfig
 from hub.core.config.secret_checks import secret_issues
+from hub.core.config.text_checks import text_issues
 
 __all__ = ["ConfigError", "ConfigIssue", "LoadedConfig", "config_files", "load_configs"]
 
@@ -142,6 +143,7 @@ def _interpolate(value: str, path: Key, document: Document, env: Mapping[str, st
 def _validate(document: Document, model: type[C]) -> C | None:
     document.issues += secret_issues(document, model, document.data, ())
     document.issues += _reference_issues(document, document.data)
+    document.issues += text_issues(document, document.data)
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
@@ -171,9 +173,12 @@ def _translate(document: Document, model: type[BaseModel], error: Any) -> Config
         return document.issue(path, f"unknown key '{path[-1]}'", hint, at_key=True)
     if kind == "missing":
         return document.issue(path, f"missing required key '{path[-1]}'")
-    if kind in ("literal_error", "enum", "string_pattern_mismatch") or kind.endswith(
-        ("_type", "_parsing")
-    ):
+    if kind in (
+        "literal_error",
+        "enum",
+        "string_pattern_mismatch",
+        "unknown_locale",
+    ) or kind.endswith(("_type", "_parsing")):
         return document.issue(path, f"{message}{_got(document, path, error.get('input'))}")
     return document.issue(path, message)
 

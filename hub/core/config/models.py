@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -25,9 +25,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hub.core.model import catalogue
 from hub.core.model.schedule import validate_cron
 
-Locale = Literal["fr", "en"]
 _S = TypeVar("_S", bound=BaseModel)
 SpaceName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
@@ -48,6 +48,25 @@ def _check_timezone(name: str) -> str:
         hint = f"; did you mean '{close[0]}'?" if close else " (an IANA name like Europe/Paris)"
         raise ValueError(f"unknown timezone '{name}'{hint}") from None
     return name
+
+
+def _check_locale(name: str) -> str:
+    known = catalogue.locales()
+    if name not in known:
+        raise PydanticCustomError(
+            "unknown_locale",
+            "expected a locale the catalogue has ({known})",
+            {"known": ", ".join(known)},
+        )
+    return name
+
+
+def _list_locales(schema: dict[str, Any]) -> None:
+    schema["enum"] = list(catalogue.locales())
+
+
+Locale = Annotated[str, AfterValidator(_check_locale), Field(json_schema_extra=_list_locales)]
+"""A locale the catalogue has a folder for (`hub/locales/<locale>/`): adding one is adding files."""
 
 
 def _check_cron(expression: str) -> str:
