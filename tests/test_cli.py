@@ -55,6 +55,18 @@ def test_validate_lists_every_problem_and_exits_1_without_a_traceback(tmp_path: 
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_validate_finds_an_override_using_a_variable_its_text_is_never_given(
+    tmp_path: Path,
+) -> None:
+    bad = COMMUNITY_YAML + '  help:\n    unknown: "Connais pas {{ verbe }}"\n'
+    result = hub("validate", "--config", str(write_config(tmp_path, bad)))
+    assert result.returncode == 1
+    assert "1 problem in the configuration" in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if "community.yaml:" in line]
+    assert "community.yaml:13:14: rituals.help.unknown: text 'unknown' uses verbe" in line
+    assert "(hint: known variables: community, member, verb)" in line
+
+
 def test_validate_reports_a_missing_file_without_a_traceback(tmp_path: Path) -> None:
     result = hub("validate", "--config", str(tmp_path / "nope.yaml"))
     assert result.returncode == 1

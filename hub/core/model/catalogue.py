@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from hub.core.model.templates import variables_of
+
 FALLBACK = "en"
 SECTIONS = ("texts", "commands", "admin_commands")
 PACKAGED: Traversable = files("hub") / "locales"
@@ -147,3 +149,15 @@ def rooted_at(root: Path | Traversable) -> Iterator[None]:
     finally:
         _active.move_to(previous)
         _refill()
+
+
+EVERY_TEXT_SEES = frozenset({"community", "member"})
+"""The variables every text is given, whatever it says (`member` when someone acted)."""
+
+
+def known_variables(part: str, key: str) -> frozenset[str]:
+    """What the text `key` of `part` may use: what its default uses in any locale, and what
+    every text sees. An owner's override using anything else would fail when it is sent."""
+    defaults = texts(part)
+    found = (variables_of(by_key[key]) for by_key in defaults.values() if key in by_key)
+    return EVERY_TEXT_SEES.union(*found)
