@@ -68,14 +68,14 @@ def locales() -> tuple[str, ...]:
     return tuple(sorted(entry.name for entry in _active.root.iterdir() if entry.is_dir()))
 
 
-def _own(locale: str, part: str, section: str) -> dict[str, str]:
+def written(locale: str, part: str, section: str) -> dict[str, str]:
     """What `locale`'s own file says, without the fallback."""
     return dict(_active.document(locale, part).get(section) or {})
 
 
 def _load_by_locale(part: str, section: str) -> dict[str, dict[str, str]]:
-    fallback = _own(FALLBACK, part, section)
-    return {locale: {**fallback, **_own(locale, part, section)} for locale in locales()}
+    fallback = written(FALLBACK, part, section)
+    return {locale: {**fallback, **written(locale, part, section)} for locale in locales()}
 
 
 def _load_by_verb(part: str, section: str) -> dict[str, dict[str, str]]:
@@ -111,7 +111,7 @@ def admin_commands(part: str) -> dict[str, dict[str, str]]:
 def untranslated(locale: str, part: str) -> dict[str, list[str]]:
     """The keys of `part` that `locale`'s own file lacks, by section (they show in English)."""
     missing = {
-        section: sorted(set(_own(FALLBACK, part, section)) - set(_own(locale, part, section)))
+        section: sorted(set(written(FALLBACK, part, section)) - set(written(locale, part, section)))
         for section in SECTIONS
     }
     return {section: keys for section, keys in missing.items() if keys}
