@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from hub.core.config.loader import ConfigError
-from hub.core.model.templates import plural_of
+from hub.core.model.plurals import plural_of
 from hub.core.ports import StartupError
 
 # Wide enough for tables when piped; issues and logs never wrap mid-line.

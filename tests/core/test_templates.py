@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hub.core.model import catalogue
+from hub.core.model.plurals import plural_of
 from hub.core.model.richtext import plain_text
-from hub.core.model.templates import community_variables, plural_of, render_template
+from hub.core.model.templates import community_variables, render_template
 
 POINTS = '{{ n }} {{ n|plural("point", "points") }}'
 
@@ -47,3 +48,17 @@ def test_the_catalogue_s_plurals_follow_the_community_s_locale() -> None:
 
 def test_a_template_rendered_without_a_community_uses_english_rules() -> None:
     assert plain_text(render_template(POINTS, {"n": 0})) == "0 points"
+
+
+def test_ordinals_follow_the_community_s_locale_too() -> None:
+    french = "{{ r }}{{ r|ordinal('er', 'e') }}"
+    english = "{{ r }}{{ r|ordinal('st', 'th', two='nd', few='rd') }}"
+    assert [said(french, "fr", r=r) for r in (1, 2, 3)] == ["1er", "2e", "3e"]
+    assert [said(english, "en", r=r) for r in (1, 2, 3, 4, 11, 22)] == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "22nd",
+    ]

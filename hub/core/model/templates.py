@@ -10,13 +10,12 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any
 
-from babel import Locale
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, pass_context
-from jinja2.runtime import Context
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from pydantic import AfterValidator
 
+from hub.core.model.plurals import DEFAULT_LOCALE, FILTERS
 from hub.core.model.richtext import RichText, escape_markup, mention_markup, parse_markup
 
 
@@ -30,33 +29,8 @@ def _finalize(value: Any) -> Any:
     return escape_markup("" if value is None else str(value))
 
 
-PLURAL_FALLBACK = "en"
-
-
-@lru_cache(maxsize=64)
-def _plural_rules(locale: str) -> Locale:
-    return Locale.parse(locale)
-
-
-@pass_context
-def plural(context: Context, count: int, one: str, other: str, **forms: str) -> str:
-    """The word for `count` in the community's language, by Babel's plural rules (CLDR).
-
-    `{{ total|plural("point", "points") }}`: English says "0 points", French "0 point"; languages
-    with more forms name them (`few="…"`, `many="…"`, `two="…"`, `zero="…"`), else `other`."""
-    community = context.get("community")
-    locale = community.get("locale") if isinstance(community, Mapping) else None
-    return plural_of(count, {"one": one, "other": other, **forms}, locale or PLURAL_FALLBACK)
-
-
-def plural_of(count: int, forms: Mapping[str, str], locale: str) -> str:
-    """The one of `forms` (by CLDR category: one, other, few…) that `locale` uses for `count`;
-    `other` where the locale's category is not given."""
-    return forms.get(_plural_rules(locale).plural_form(count), forms["other"])
-
-
 def _with_helpers(environment: SandboxedEnvironment) -> SandboxedEnvironment:
-    environment.filters["plural"] = plural
+    environment.filters.update(FILTERS)
     return environment
 
 
@@ -144,7 +118,7 @@ def member_variables(member_id: int, name: str) -> dict[str, Any]:
 
 
 def community_variables(
-    community_id: str, name: str, locale: str = PLURAL_FALLBACK
+    community_id: str, name: str, locale: str = DEFAULT_LOCALE
 ) -> dict[str, Any]:
-    """What templates see as `community`; its `locale` picks the plural rules of `plural`."""
+    """What templates see as `community`; its `locale` picks the rules of `plural` and `ordinal`."""
     return {"id": community_id, "name": name, "locale": locale}
