@@ -123,11 +123,6 @@ def parts() -> tuple[str, ...]:
     return tuple(sorted(e.name.removesuffix(".yaml") for e in folder.iterdir() if e.is_file()))
 
 
-def in_locale(by_locale: Mapping[str, Mapping[str, str]], locale: str) -> Mapping[str, str]:
-    """The texts of `locale`, or of the fallback locale when the catalogue lacks it."""
-    return by_locale.get(locale) or by_locale[FALLBACK]
-
-
 def _refill() -> None:
     for kept, load in ((_active.by_locale, _load_by_locale), (_active.by_verb, _load_by_verb)):
         for key, mapping in kept.items():

@@ -80,3 +80,26 @@ def test_every_problem_of_the_file_is_told_at_once(tmp_path: Path) -> None:
     text = COMMUNITY_YAML.replace("locale: fr", "locale: fr, timzone: UTC") + POINTS
     issues = issues_of(tmp_path, text)
     assert {i.path for i in issues} == {"community.timzone", "rituals.points.texts.kudos_told"}
+
+
+WHATSAPP = """
+community: {id: x1, name: X}
+server: {public_url: "https://hub.example.org"}
+platforms:
+  whatsapp:
+    account_sid: AC00000000000000000000000000000000
+    auth_token: ${TWILIO_AUTH_TOKEN}
+    from: "whatsapp:+14155238886"
+    spaces: {main: membres}
+    texts:
+      stopped: "Plus rien de {{ community.name }} : renvoie {{ keyword }}"
+      help: "{{ keyword }} : {{ lists }}"
+"""
+
+
+def test_a_platform_s_texts_are_checked_against_its_own_part(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(tmp_path, WHATSAPP), {"TWILIO_AUTH_TOKEN": "t" * 32})
+    (issue,) = caught.value.issues
+    assert issue.path == "platforms.whatsapp.texts.stopped" and "uses keyword" in issue.message
+    assert issue.line == line_of(WHATSAPP, "stopped:")
