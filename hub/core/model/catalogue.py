@@ -69,7 +69,8 @@ def locales() -> tuple[str, ...]:
 
 
 def written(locale: str, part: str, section: str) -> dict[str, str]:
-    """What `locale`'s own file says, without the fallback."""
+    """What `locale`'s own file says in `section`, without the English fallback: what a
+    translation has, to compare locales."""
     return dict(_active.document(locale, part).get(section) or {})
 
 
