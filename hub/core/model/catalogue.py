@@ -156,4 +156,11 @@ def known_variables(part: str, key: str) -> frozenset[str]:
     every text sees. An owner's override using anything else would fail when it is sent."""
     defaults = texts(part)
     found = (variables_of(by_key[key]) for by_key in defaults.values() if key in by_key)
-    return EVERY_TEXT_SEES.union(*found)
+    return EVERY_TEXT_SEES.union(given(part), *found)
+
+
+def given(part: str) -> frozenset[str]:
+    """The variables every text of `part` is given, whether its default uses them or not: the
+    file's `given` list (WhatsApp's keyword answers all see `keyword`, `lists` and `list`)."""
+    listed = (_active.document(locale, part).get("given") or () for locale in locales())
+    return frozenset(str(name) for names in listed for name in names)

@@ -92,7 +92,7 @@ platforms:
     from: "whatsapp:+14155238886"
     spaces: {main: membres}
     texts:
-      stopped: "Plus rien de {{ community.name }} : renvoie {{ keyword }}"
+      stopped: "Plus rien de {{ community.name }} : renvoie {{ keyword }} ({{ raison }})"
       help: "{{ keyword }} : {{ lists }}"
 """
 
@@ -101,5 +101,13 @@ def test_a_platform_s_texts_are_checked_against_its_own_part(tmp_path: Path) -> 
     with pytest.raises(ConfigError) as caught:
         load_config(write_config(tmp_path, WHATSAPP), {"TWILIO_AUTH_TOKEN": "t" * 32})
     (issue,) = caught.value.issues
-    assert issue.path == "platforms.whatsapp.texts.stopped" and "uses keyword" in issue.message
+    assert issue.path == "platforms.whatsapp.texts.stopped" and "uses raison" in issue.message
     assert issue.line == line_of(WHATSAPP, "stopped:")
+
+
+def test_what_every_text_of_a_part_is_given_is_known_to_each_of_them(tmp_path: Path) -> None:
+    """WhatsApp answers every keyword with `keyword`, `lists` and `list` at hand: `stopped`
+    may name the join keyword though its default does not."""
+    text = WHATSAPP.replace(" ({{ raison }})", "")
+    config = load_config(write_config(tmp_path, text), {"TWILIO_AUTH_TOKEN": "t" * 32})
+    assert [loaded.config.community.id for loaded in config] == ["x1"]
