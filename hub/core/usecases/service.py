@@ -47,7 +47,8 @@ from hub.core.ports import Renderer
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow, ProcessedEventRow
 from hub.core.storage.sql import insert_if_absent
-from hub.core.usecases import effects, occurrences, planning
+from hub.core.storage.unit_of_work import SqlUnitOfWork
+from hub.core.usecases import effects, occurrences
 from hub.core.usecases.causes import (
     Audience,
     Cause,
@@ -70,6 +71,7 @@ from hub.core.usecases.members import (
     resolve_member,
     set_opted_out,
 )
+from hub.core.usecases.planning import Planner
 from hub.core.usecases.ritual_state import add_records, load_state_for_update, save_state
 
 log = structlog.get_logger(__name__)
@@ -152,6 +154,10 @@ class HubService:
                 session, runtime, runtime.rituals, cause, now, on_event(event)
             )
 
+    def _planner(self, session: Session, runtime: CommunityRuntime, now: datetime) -> Planner:
+        """The outbox planner over this transaction (until the runner holds a unit of work)."""
+        return Planner(SqlUnitOfWork(session, runtime.community.id), runtime, self.renderers, now)
+
     def _capable_of_buttons(self, runtime: CommunityRuntime, event: Event) -> bool:
         renderer = self.renderers.get((runtime.community.id, event.platform))
         return renderer is None or renderer.capabilities.buttons
@@ -169,8 +175,8 @@ class HubService:
             set_opted_out(session, community_id, actor, None)
         elif isinstance(event, OptedOut):
             set_opted_out(session, community_id, actor, now)
-            skipped = planning.skip_pending(
-                session, community_id, event.platform, actor.user_id, "the member opted out", now
+            skipped = self._planner(session, runtime, now).skip_pending(
+                event.platform, actor.user_id, "the member opted out"
             )
             log.info("member.opted_out", platform=event.platform, skipped=skipped)
             return []
@@ -178,9 +184,8 @@ class HubService:
         keep = renderer.capabilities.hold_outside_window if renderer else None
         if keep is None:
             return []
-        return planning.release_held(
-            session, community_id, event.platform, actor.user_id, now, keep
-        )
+        planner = self._planner(session, runtime, now)
+        return planner.release_held(event.platform, actor.user_id, keep)
 
     def _record_report(self, session: Session, event: DeliveryReported, now: datetime) -> None:
         """Update the delivery the platform reported on; statuses only move forward."""
@@ -351,15 +356,8 @@ class HubService:
                 save_state(state_row, result.state, now)
             add_records(session, runtime.community.id, enabled.name, result.records, now)
             for message in result.outbound:
-                ran.ids += planning.plan(
-                    session,
-                    runtime,
-                    self.renderers,
-                    ritual=enabled.name,
-                    cause=cause.key,
-                    outbound=message,
-                    now=now,
-                )
+                planner = self._planner(session, runtime, now)
+                ran.ids += planner.plan(enabled.name, cause.key, message)
             for effect in result.effects:
                 ran.ids += self._apply(
                     session, runtime, enabled.name, cause, effect, now, ran.follow_ups
@@ -425,9 +423,8 @@ class HubService:
         for account in forgotten.accounts:
             renderer = self.renderers.get((runtime.community.id, account.platform))
             if renderer is not None and renderer.capabilities.keeps_member_data:
-                ids += planning.plan_erasure(
-                    session, runtime, ritual=ritual, cause=cause, account=account, now=now
-                )
+                planner = self._planner(session, runtime, now)
+                ids += planner.plan_erasure(ritual, cause, account)
         return ids
 
     def _fire(
