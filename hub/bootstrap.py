@@ -22,6 +22,7 @@ from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.ritual import Ritual
 from hub.core.ports import Adapter, AdapterResources
 from hub.core.storage.db import DEFAULT_URL, Database
+from hub.core.storage.deliveries import DeliveryStore
 from hub.core.usecases.inbox import Inbox
 from hub.core.usecases.scheduler import Scheduler
 from hub.core.usecases.sending import DeliveryService
@@ -197,7 +198,9 @@ def build_hub(
         redis_url=redis_url,
         adapters=adapters,
         service=HubService(database, communities, dict(adapters)),
-        delivery=DeliveryService(database, dict(adapters), limiter=RedisRateLimiter(redis_url)),
+        delivery=DeliveryService(
+            DeliveryStore(database), dict(adapters), RedisRateLimiter(redis_url)
+        ),
         inbox=Inbox(database),
         embedded=embedded,
     )
