@@ -39,6 +39,7 @@ from hub.core.storage.orm import (
     RitualRecordRow,
     RitualStateRow,
 )
+from hub.core.storage.repositories.attempts import SqlOccurrenceAttempts
 from hub.core.usecases import occurrences
 from hub.core.usecases.scheduler import REQUEUE_AFTER, Scheduler
 from hub.core.usecases.service import MAX_FOLLOW_UP_DEPTH, HubService
@@ -256,7 +257,7 @@ def test_an_occurrence_whose_attempts_died_unrecorded_is_failed_not_rerun(
     scheduler = Scheduler(hub.database, {COMMUNITY: runtime}, "test", clock=lambda: NOW)
     occurrence = scheduler.fire_now(COMMUNITY, "icebreaker")
     for _ in range(occurrences.MAX_ATTEMPTS):  # each attempt counted, then the worker died
-        assert occurrences.begin_attempt(hub.database, occurrence, NOW)
+        assert occurrences.begin_attempt(SqlOccurrenceAttempts(hub.database), occurrence, NOW)
     assert service.run_occurrence(occurrence) == []
     with hub.database.transaction() as session:
         row = session.get_one(OccurrenceRow, occurrence)

@@ -46,6 +46,7 @@ from hub.core.model.templates import TemplateError
 from hub.core.ports import Renderer
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow, ProcessedEventRow
+from hub.core.storage.repositories.attempts import SqlOccurrenceAttempts
 from hub.core.storage.sql import insert_if_absent
 from hub.core.storage.unit_of_work import SqlUnitOfWork
 from hub.core.usecases import effects, occurrences
@@ -122,6 +123,7 @@ class HubService:
         self.communities = communities
         self.renderers = renderers
         self.clock = clock
+        self._attempts = SqlOccurrenceAttempts(database)
 
     def handle_event(self, event: Event) -> list[int]:
         """Run every enabled ritual on an inbound event, once, however often it is delivered."""
@@ -228,12 +230,12 @@ class HubService:
     def run_occurrence(self, occurrence_id: int) -> list[int]:
         """Run a claimed occurrence; running it again does nothing. A failure is re-raised for
         the queue to retry, until its last attempt (`occurrences.MAX_ATTEMPTS`): then [] ."""
-        if not occurrences.begin_attempt(self.database, occurrence_id, self.clock()):
+        if not occurrences.begin_attempt(self._attempts, occurrence_id, self.clock()):
             return []
         try:
             return self._attempt_occurrence(occurrence_id)
         except Exception as error:
-            if occurrences.record_failure(self.database, occurrence_id, error, self.clock()):
+            if occurrences.record_failure(self._attempts, occurrence_id, error, self.clock()):
                 return []
             raise
 
