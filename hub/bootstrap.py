@@ -23,6 +23,8 @@ from hub.core.model.ritual import Ritual
 from hub.core.ports import Adapter, AdapterResources
 from hub.core.storage.db import DEFAULT_URL, Database
 from hub.core.storage.deliveries import DeliveryStore
+from hub.core.storage.repositories.inbox import SqlInbox
+from hub.core.storage.repositories.scheduling import sql_scheduler_stores
 from hub.core.usecases.inbox import Inbox
 from hub.core.usecases.scheduler import Scheduler
 from hub.core.usecases.sending import DeliveryService
@@ -146,8 +148,8 @@ class Hub:
         """A scheduler named after this host and process, for the claim records."""
         name = f"{socket.gethostname()}:{os.getpid()}"
         if clock is None:
-            return Scheduler(self.database, self.communities, name)
-        return Scheduler(self.database, self.communities, name, clock=clock)
+            return Scheduler(sql_scheduler_stores(self.database), self.communities, name)
+        return Scheduler(sql_scheduler_stores(self.database), self.communities, name, clock=clock)
 
     def close(self) -> None:
         """Stop what this process started for itself (the embedded redis-server); idempotent."""
@@ -201,7 +203,7 @@ def build_hub(
         delivery=DeliveryService(
             DeliveryStore(database), dict(adapters), RedisRateLimiter(redis_url)
         ),
-        inbox=Inbox(database),
+        inbox=Inbox(SqlInbox(database)),
         embedded=embedded,
     )
 
