@@ -1,7 +1,9 @@
 """Ports: the small interfaces the core needs from the outside world.
 
 Adapters implement the platform ports (`platforms`, `listening`); storage implements the unit of
-work and its repositories (`unit_of_work` and the `*_store` modules); `limits` is the shared
+work and its repositories (`unit_of_work` and the `*_store` modules: those bound to one community
+are the unit of work's; `delivery_store`, `attempts_store`, `inbox_store`, `schedule_store` and
+`retention_store` serve the processes that work across communities); `limits` is the shared
 rate limiter; `clock` the time. Everything is re-exported here, so callers import from
 `hub.core.ports`.
 """

@@ -357,8 +357,8 @@ class HubService:
             if result.state is not None:
                 save_state(state_row, result.state, now)
             add_records(session, runtime.community.id, enabled.name, result.records, now)
+            planner = self._planner(session, runtime, now)
             for message in result.outbound:
-                planner = self._planner(session, runtime, now)
                 ran.ids += planner.plan(enabled.name, cause.key, message)
             for effect in result.effects:
                 ran.ids += self._apply(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 
@@ -120,23 +121,26 @@ class Planner:
         self,
         message: Message,
         destination: Destination,
-        payloads: list[dict[str, object]],
+        payloads: list[dict[str, Any]],
         state: tuple[DeliveryState, str | None],
     ) -> list[PlannedDelivery]:
         """One row per payload; each part but the last has a next part waiting for it."""
-        return [
-            PlannedDelivery(
-                key=message.key(destination, part),
-                ritual=message.ritual,
-                destination=destination,
-                part=part,
-                payload=payload,
-                state=part_state(part, state)[0],
-                reason=part_state(part, state)[1],
-                next_part=part + 1 < len(payloads),
+        parts: list[PlannedDelivery] = []
+        for part, payload in enumerate(payloads):
+            this_state, reason = part_state(part, state)
+            parts.append(
+                PlannedDelivery(
+                    key=message.key(destination, part),
+                    ritual=message.ritual,
+                    destination=destination,
+                    part=part,
+                    payload=payload,
+                    state=this_state,
+                    reason=reason,
+                    next_part=part + 1 < len(payloads),
+                )
             )
-            for part, payload in enumerate(payloads)
-        ]
+        return parts
 
     def _write(self, deliveries: list[PlannedDelivery]) -> list[int]:
         """Write each delivery; the ids of those still to send."""
