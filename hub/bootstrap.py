@@ -22,6 +22,9 @@ from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.ritual import Ritual
 from hub.core.ports import Adapter, AdapterResources
 from hub.core.storage.db import DEFAULT_URL, Database
+from hub.core.storage.deliveries import DeliveryStore
+from hub.core.storage.repositories.inbox import SqlInbox
+from hub.core.storage.repositories.scheduling import sql_scheduler_stores
 from hub.core.usecases.inbox import Inbox
 from hub.core.usecases.scheduler import Scheduler
 from hub.core.usecases.sending import DeliveryService
@@ -145,8 +148,8 @@ class Hub:
         """A scheduler named after this host and process, for the claim records."""
         name = f"{socket.gethostname()}:{os.getpid()}"
         if clock is None:
-            return Scheduler(self.database, self.communities, name)
-        return Scheduler(self.database, self.communities, name, clock=clock)
+            return Scheduler(sql_scheduler_stores(self.database), self.communities, name)
+        return Scheduler(sql_scheduler_stores(self.database), self.communities, name, clock=clock)
 
     def close(self) -> None:
         """Stop what this process started for itself (the embedded redis-server); idempotent."""
@@ -197,8 +200,10 @@ def build_hub(
         redis_url=redis_url,
         adapters=adapters,
         service=HubService(database, communities, dict(adapters)),
-        delivery=DeliveryService(database, dict(adapters), limiter=RedisRateLimiter(redis_url)),
-        inbox=Inbox(database),
+        delivery=DeliveryService(
+            DeliveryStore(database), dict(adapters), RedisRateLimiter(redis_url)
+        ),
+        inbox=Inbox(SqlInbox(database)),
         embedded=embedded,
     )
 

@@ -16,6 +16,7 @@ from hub.core.model.deliveries import Destination, SentRef
 from hub.core.model.domain import Identity
 from hub.core.model.events import MemberJoined
 from hub.core.ports import Capabilities, RateLimit, TransientSendError
+from hub.core.storage.deliveries import DeliveryStore
 from hub.core.usecases.sending import DeliveryService
 from hub.ratelimit import RedisRateLimiter
 from tests.builders import compose, write_config
@@ -136,9 +137,9 @@ async def test_a_broadcast_to_one_chat_is_paced_and_never_rejected(
         ids += hub.service.handle_event(event)
     platform = StrictPlatform()
     service = DeliveryService(
-        hub.database,
+        DeliveryStore(hub.database),
         {("inside-freelancing", "webchat"): platform},
-        limiter=RedisRateLimiter(redis_url),
+        RedisRateLimiter(redis_url),
     )
     await deliver_as_the_queue_would(service, ids)
     assert platform.rejected == 0

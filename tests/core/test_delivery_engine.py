@@ -23,10 +23,11 @@ from hub.core.ports import (
     TransientSendError,
     UncertainSendError,
 )
+from hub.core.storage.deliveries import DeliveryStore
 from hub.core.storage.orm import DeliveryRow, IdentityRow
 from hub.core.usecases import sending
 from hub.core.usecases.pacing import HEADROOM, Pacer
-from hub.core.usecases.sending import DeliveryService, Outcome
+from hub.core.usecases.sending import DeliveryService, Outcome, SendPolicy
 from hub.ratelimit import RedisRateLimiter
 from tests.builders import compose, write_config
 from tests.delivering import ScriptedPlatform, deliver_as_the_queue_would
@@ -55,7 +56,7 @@ def hub_with(
     hub = compose(write_config(tmp_path), database_url, redis_url)
     hub.service.renderers = {(COMMUNITY, "webchat"): platform}
     service = DeliveryService(
-        hub.database, {(COMMUNITY, "webchat"): platform}, limiter=RedisRateLimiter(redis_url)
+        DeliveryStore(hub.database), {(COMMUNITY, "webchat"): platform}, RedisRateLimiter(redis_url)
     )
     return hub, service
 
@@ -167,7 +168,10 @@ async def test_an_adapter_bug_counts_as_an_attempt_and_ends_failed_after_the_cap
     hub, _ = hub_with(tmp_path, database_url, redis_url, platform)
     clock = Clock()
     service = DeliveryService(
-        hub.database, {(COMMUNITY, "webchat"): platform}, max_attempts=3, clock=clock
+        DeliveryStore(hub.database),
+        {(COMMUNITY, "webchat"): platform},
+        clock=clock,
+        policy=SendPolicy(max_attempts=3),
     )
     public, _ = joined(hub, 1)
     outcomes = []
@@ -189,7 +193,7 @@ async def test_a_worker_whose_lease_ran_out_cannot_overwrite_the_next_ones_outco
     hub, _ = hub_with(tmp_path, database_url, redis_url, platform)
     clock = Clock()
     senders = {(COMMUNITY, "webchat"): platform}
-    slow_service = DeliveryService(hub.database, senders, clock=clock)
+    slow_service = DeliveryService(DeliveryStore(hub.database), senders, clock=clock)
     public, _ = joined(hub, 1)
 
     original = platform.send
@@ -198,7 +202,8 @@ async def test_a_worker_whose_lease_ran_out_cannot_overwrite_the_next_ones_outco
         if not release.is_set():
             release.set()
             clock.now += sending.LEASE + timedelta(seconds=1)  # the lease runs out meanwhile...
-            second = await DeliveryService(hub.database, senders, clock=clock).deliver(public)
+            other = DeliveryService(DeliveryStore(hub.database), senders, clock=clock)
+            second = await other.deliver(public)
             assert second.outcome is Outcome.SENT  # ...and another worker sends it
         return await original(destination, payload)
 
@@ -224,7 +229,7 @@ async def test_a_configuration_error_fails_the_delivery_but_leaves_the_member_re
     assert (attempt.outcome, attempt.misconfigured) == (Outcome.FAILED, True)
     with hub.database.transaction() as session:
         assert session.scalars(select(IdentityRow.reachable)).all() == [True]
-    no_adapter = DeliveryService(hub.database, {})
+    no_adapter = DeliveryService(DeliveryStore(hub.database), {})
     public, _ = joined(hub, 2)
     assert (await no_adapter.deliver(public)).misconfigured
 

@@ -16,6 +16,7 @@ from hub.core.model.deliveries import ERASE, Destination, SentRef
 from hub.core.model.domain import Identity
 from hub.core.model.events import CommandInvoked, Event, MemberJoined
 from hub.core.ports import PermanentSendError, TransientSendError
+from hub.core.storage.deliveries import DeliveryStore
 from hub.core.storage.orm import DeliveryRow, IdentityRow, RitualRecordRow
 from hub.core.usecases.members import SqlDirectory, merge_members
 from hub.core.usecases.sending import DeliveryService, Outcome
@@ -91,7 +92,7 @@ async def test_the_goodbye_reaches_the_forgotten_member_then_keeps_no_address_or
     assert (row.address, row.member_id) == ("u-zoe", None)
     platform = FakePlatform()
     service = DeliveryService(
-        hub.database, {("inside-freelancing", "webchat"): platform}, clock=Clock()
+        DeliveryStore(hub.database), {("inside-freelancing", "webchat"): platform}, clock=Clock()
     )
     assert (await service.deliver(row.id)).outcome is Outcome.SENT
     assert "tout effacé" in platform.sent[0]["text"]
@@ -113,7 +114,7 @@ async def test_a_goodbye_that_cannot_be_sent_keeps_no_address_either(
     row = goodbye(hub)
     platform = FakePlatform([PermanentSendError("blocked by the user")])
     service = DeliveryService(
-        hub.database, {("inside-freelancing", "webchat"): platform}, clock=Clock()
+        DeliveryStore(hub.database), {("inside-freelancing", "webchat"): platform}, clock=Clock()
     )
     assert (await service.deliver(row.id)).outcome is Outcome.FAILED
     with hub.database.transaction() as session:
@@ -192,7 +193,7 @@ async def test_a_delivery_skipped_while_in_flight_is_not_queued_again_by_a_trans
     (delivery, *_) = said(hub, ANA, "shoutout list", 1)
     platform = SkippedWhileSending(hub)
     service = DeliveryService(
-        hub.database, {("inside-freelancing", "webchat"): platform}, clock=Clock()
+        DeliveryStore(hub.database), {("inside-freelancing", "webchat"): platform}, clock=Clock()
     )
     assert (await service.deliver(delivery)).outcome is Outcome.RETRY
     with hub.database.transaction() as session:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from hub.bootstrap import Hub
 from hub.core.config.loader import ConfigError
 from hub.core.storage.orm import DeliveryRow, InboxRow, OccurrenceRow, ProcessedEventRow
+from hub.core.storage.repositories.retention import SqlRetention
 from hub.core.usecases.retention import Retention
 from tests.builders import COMMUNITY_YAML, compose, write_config
 
@@ -79,7 +80,7 @@ def test_finished_rows_past_their_period_go_and_waiting_ones_stay(
     hub = hub_at(tmp_path, database_url, redis_url)
     seed(hub, timedelta(days=400), "old")
     seed(hub, timedelta(days=1), "new")
-    pruned = Retention(hub.database, hub.communities, clock=lambda: NOW).prune()
+    pruned = Retention(SqlRetention(hub.database), hub.communities, clock=lambda: NOW).prune()
     assert pruned == {
         "processed_events": 1,
         "inbox": 1,
@@ -113,7 +114,7 @@ def test_each_pass_deletes_a_bounded_batch(
     hub = hub_at(tmp_path, database_url, redis_url)
     for n in range(5):
         seed(hub, timedelta(days=400), f"old{n}")
-    retention = Retention(hub.database, hub.communities, clock=lambda: NOW)
+    retention = Retention(SqlRetention(hub.database), hub.communities, clock=lambda: NOW)
     assert retention.prune(batch=2)["deliveries"] == 2
     assert retention.prune(batch=2)["deliveries"] == 2
     assert retention.prune(batch=100)["deliveries"] == 11
@@ -127,7 +128,7 @@ def test_the_owner_sets_the_periods_and_a_period_below_its_floor_is_refused(
     short = COMMUNITY_YAML.replace("platforms:", "retention: {deliveries: 10d}\nplatforms:", 1)
     hub = hub_at(tmp_path, database_url, redis_url, short)
     seed(hub, timedelta(days=11), "eleven")
-    pruned = Retention(hub.database, hub.communities, clock=lambda: NOW).prune()
+    pruned = Retention(SqlRetention(hub.database), hub.communities, clock=lambda: NOW).prune()
     assert pruned["deliveries"] == 3 and pruned["processed_events"] == 0
     too_short = COMMUNITY_YAML.replace("platforms:", "retention: {deliveries: 2d}\nplatforms:", 1)
     with pytest.raises(ConfigError) as refused:
@@ -168,7 +169,7 @@ def test_communities_pruned_together_keep_their_own_periods_and_rows(
                     updated_at=NOW - timedelta(days=11),
                 )
             )
-    pruned = Retention(hub.database, hub.communities, clock=lambda: NOW).prune()
+    pruned = Retention(SqlRetention(hub.database), hub.communities, clock=lambda: NOW).prune()
     assert pruned["processed_events"] == 1 and pruned["deliveries"] == 1
     assert states(hub, ProcessedEventRow, "community_id") == ["bb"]
     assert states(hub, DeliveryRow, "community_id") == ["aa"]  # cc keeps 10 days, aa 90

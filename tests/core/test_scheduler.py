@@ -17,6 +17,7 @@ from structlog.testing import capture_logs
 from hub.core.model.domain import Identity
 from hub.core.model.events import MessageReceived
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow
+from hub.core.storage.repositories.scheduling import sql_scheduler_stores
 from hub.core.usecases.scheduler import REQUEUE_AFTER, Scheduler, upcoming
 from hub.core.usecases.sending import LEASE
 from tests.builders import compose, write_config
@@ -43,7 +44,9 @@ def test_two_schedulers_running_side_by_side_fire_each_occurrence_once(
             won.append(scheduler.claim_due())
 
     threads = [
-        threading.Thread(target=run, args=(Scheduler(h.database, h.communities, name),))
+        threading.Thread(
+            target=run, args=(Scheduler(sql_scheduler_stores(h.database), h.communities, name),)
+        )
         for h, name in ((hub, "a"), (other, "b"))
     ]
     for thread in threads:
@@ -109,7 +112,10 @@ def test_stale_claims_and_deliveries_are_found_for_requeueing(
     scheduler = hub.scheduler(clock=at(MONDAY_9_PARIS))
     (occurrence,) = scheduler.claim_due()
     later = Scheduler(
-        hub.database, hub.communities, "later", clock=at(MONDAY_9_PARIS + timedelta(minutes=5))
+        sql_scheduler_stores(hub.database),
+        hub.communities,
+        "later",
+        clock=at(MONDAY_9_PARIS + timedelta(minutes=5)),
     )
     assert later.stale_occurrences() == [occurrence]
     hub.service.clock = at(MONDAY_9_PARIS)
@@ -168,7 +174,10 @@ def test_a_requeue_is_won_once_and_never_against_a_worker_that_took_the_delivery
     hub.service.clock = at(MONDAY_9_PARIS)
     taken, lost = sorted(hub.service.run_occurrence(occurrence))
     minute_on = at(MONDAY_9_PARIS + timedelta(minutes=1))
-    one, other = (Scheduler(hub.database, hub.communities, n, clock=minute_on) for n in "ab")
+    one, other = (
+        Scheduler(sql_scheduler_stores(hub.database), hub.communities, n, clock=minute_on)
+        for n in "ab"
+    )
     seen_by_one, seen_by_other = one.stale_deliveries(), other.stale_deliveries()
     assert seen_by_one.ids == seen_by_other.ids == [taken, lost]
     hub.delivery.store.claim(taken, MONDAY_9_PARIS + timedelta(minutes=1), LEASE)
@@ -188,7 +197,11 @@ def test_only_idle_deliveries_that_should_be_moving_are_candidates(
 
     def candidates(seconds_on: float) -> list[int]:
         clock = at(MONDAY_9_PARIS + timedelta(seconds=seconds_on))
-        return Scheduler(hub.database, hub.communities, "s", clock=clock).stale_deliveries().ids
+        return (
+            Scheduler(sql_scheduler_stores(hub.database), hub.communities, "s", clock=clock)
+            .stale_deliveries()
+            .ids
+        )
 
     assert candidates(REQUEUE_AFTER.total_seconds() - 1) == []  # its enqueue may be under way
     assert candidates(REQUEUE_AFTER.total_seconds() + 1) == [first, second]

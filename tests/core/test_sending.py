@@ -18,8 +18,9 @@ from hub.core.ports import (
     RecipientUnreachableError,
     TransientSendError,
 )
+from hub.core.storage.deliveries import DeliveryStore
 from hub.core.storage.orm import DeliveryRow, IdentityRow
-from hub.core.usecases.sending import DeliveryService, Outcome
+from hub.core.usecases.sending import DeliveryService, Outcome, SendPolicy
 from tests.builders import compose, write_config
 
 
@@ -64,7 +65,9 @@ def planned(tmp_path: Path, database_url: str, redis_url: str) -> tuple[Any, lis
 
 
 def service(hub: Any, platform: FakePlatform, clock: Clock) -> DeliveryService:
-    return DeliveryService(hub.database, {("inside-freelancing", "webchat"): platform}, clock=clock)
+    return DeliveryService(
+        DeliveryStore(hub.database), {("inside-freelancing", "webchat"): platform}, clock=clock
+    )
 
 
 async def test_a_sent_delivery_is_never_sent_again(
@@ -143,7 +146,10 @@ async def test_transient_failures_give_up_after_the_last_attempt(
         Clock(),
     )
     sender = DeliveryService(
-        hub.database, {("inside-freelancing", "webchat"): platform}, clock=clock, max_attempts=3
+        DeliveryStore(hub.database),
+        {("inside-freelancing", "webchat"): platform},
+        clock=clock,
+        policy=SendPolicy(max_attempts=3),
     )
     outcomes = [(await sender.deliver(public)).outcome for _ in range(3)]
     assert outcomes == [Outcome.RETRY, Outcome.RETRY, Outcome.FAILED]

@@ -39,6 +39,8 @@ from hub.core.storage.orm import (
     RitualRecordRow,
     RitualStateRow,
 )
+from hub.core.storage.repositories.attempts import SqlOccurrenceAttempts
+from hub.core.storage.repositories.scheduling import sql_scheduler_stores
 from hub.core.usecases import occurrences
 from hub.core.usecases.scheduler import REQUEUE_AFTER, Scheduler
 from hub.core.usecases.service import MAX_FOLLOW_UP_DEPTH, HubService
@@ -228,7 +230,9 @@ def test_an_occurrence_whose_ritual_always_raises_ends_failed_after_its_cap(
     hub = compose(write_config(tmp_path), database_url, redis_url)
     service, runtime = with_rituals(hub, Raises())
     later = {"now": NOW}
-    scheduler = Scheduler(hub.database, {COMMUNITY: runtime}, "test", clock=lambda: later["now"])
+    scheduler = Scheduler(
+        sql_scheduler_stores(hub.database), {COMMUNITY: runtime}, "test", clock=lambda: later["now"]
+    )
     occurrence = scheduler.fire_now(COMMUNITY, "raises")
     later["now"] = NOW + REQUEUE_AFTER * 2
     for _ in range(occurrences.MAX_ATTEMPTS - 1):
@@ -253,10 +257,12 @@ def test_an_occurrence_whose_attempts_died_unrecorded_is_failed_not_rerun(
     """A worker killed mid-run records nothing: the attempts counted before running stop it."""
     hub = compose(write_config(tmp_path), database_url, redis_url)
     service, runtime = with_rituals(hub)
-    scheduler = Scheduler(hub.database, {COMMUNITY: runtime}, "test", clock=lambda: NOW)
+    scheduler = Scheduler(
+        sql_scheduler_stores(hub.database), {COMMUNITY: runtime}, "test", clock=lambda: NOW
+    )
     occurrence = scheduler.fire_now(COMMUNITY, "icebreaker")
     for _ in range(occurrences.MAX_ATTEMPTS):  # each attempt counted, then the worker died
-        assert occurrences.begin_attempt(hub.database, occurrence, NOW)
+        assert occurrences.begin_attempt(SqlOccurrenceAttempts(hub.database), occurrence, NOW)
     assert service.run_occurrence(occurrence) == []
     with hub.database.transaction() as session:
         row = session.get_one(OccurrenceRow, occurrence)

@@ -12,6 +12,7 @@ from pathlib import Path
 import redis
 
 from hub.core.ports import RateLimit
+from hub.core.storage.deliveries import DeliveryStore
 from hub.core.usecases.sending import DeliveryService
 from hub.ratelimit import RedisRateLimiter
 from hub.runtime import actors_for
@@ -51,7 +52,9 @@ def test_a_paced_account_does_not_hold_up_another_one(
     fast = ScriptedPlatform(account="fast-bot", sent=log)
     senders = {("slow-club", "webchat"): slow, ("fast-club", "webchat"): fast}
     hub.service.renderers = dict(senders)
-    hub.delivery = DeliveryService(hub.database, senders, limiter=RedisRateLimiter(redis_url))
+    hub.delivery = DeliveryService(
+        DeliveryStore(hub.database), senders, RedisRateLimiter(redis_url)
+    )
     actors = actors_for(hub)
     worker = start_worker(actors.deliver.broker, threads=2)
     try:

@@ -9,7 +9,6 @@ meanwhile wins, and a worker whose lease ran out cannot overwrite the next one's
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -17,6 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Table, bindparam, select,
 from sqlalchemy.orm import Session
 
 from hub.core.model.deliveries import Delivery, DeliveryState, Destination, SentRef
+from hub.core.ports.delivery_store import Sent, Unclaimed
 from hub.core.storage.db import Database
 from hub.core.storage.orm import AddressMoveRow, DeliveryRow
 from hub.core.storage.sql import insert_if_absent
@@ -55,22 +55,6 @@ _CLAIMED = tuple(
         "attempts",
     )
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Unclaimed:
-    """Why a delivery could not be claimed: it is done, or someone holds it until `until`."""
-
-    done: bool
-    until: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Sent:
-    """A delivery recorded as sent: when it was planned, and the next part it released."""
-
-    created_at: datetime
-    released: tuple[int, ...]
 
 
 # The claim is the hot path: built once, bound per call.

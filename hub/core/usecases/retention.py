@@ -11,25 +11,13 @@ of the group: a first run on a large database never holds a long lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
-
-from sqlalchemy import ColumnElement, delete, select
 
 from hub.core.config.models import RetentionSection
 from hub.core.model.community import CommunityRuntime
-from hub.core.model.deliveries import FINAL
-from hub.core.storage.db import Database
-from hub.core.storage.orm import DeliveryRow, InboxRow, OccurrenceRow, ProcessedEventRow
-from hub.core.usecases import occurrences
-
-FINISHED_DELIVERIES = tuple(sorted(state.value for state in FINAL))
-FINISHED_OCCURRENCES = occurrences.FINISHED
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+from hub.core.ports.clock import Clock, utcnow
+from hub.core.ports.retention_store import KEPT, Expired, RetentionStore
 
 
 class Retention:
@@ -37,11 +25,11 @@ class Retention:
 
     def __init__(
         self,
-        database: Database,
+        store: RetentionStore,
         communities: Mapping[str, CommunityRuntime],
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = utcnow,
     ) -> None:
-        self.database = database
+        self.store = store
         self.communities = communities
         self.clock = clock
 
@@ -66,59 +54,17 @@ class Retention:
         self, community_ids: list[str], keep: RetentionSection, batch: int
     ) -> dict[str, int]:
         now = self.clock()
-        rules: list[tuple[str, Any, Any, ColumnElement[bool]]] = [
-            (
-                "processed_events",
-                ProcessedEventRow,
-                ProcessedEventRow.event_id,
-                ProcessedEventRow.received_at < now - keep.processed_events,
-            ),
-            ("inbox", InboxRow, InboxRow.id, _finished_inbox("done", now - keep.inbox)),
-            (
-                "dead_letters",
-                InboxRow,
-                InboxRow.id,
-                _finished_inbox("dead", now - keep.dead_letters),
-            ),
-            (
-                "deliveries",
-                DeliveryRow,
-                DeliveryRow.id,
-                DeliveryRow.state.in_(FINISHED_DELIVERIES)
-                & (DeliveryRow.updated_at < now - keep.deliveries),
-            ),
-            (
-                "occurrences",
-                OccurrenceRow,
-                OccurrenceRow.id,
-                OccurrenceRow.state.in_(FINISHED_OCCURRENCES)
-                & (OccurrenceRow.scheduled_at < now - keep.occurrences),
-            ),
-        ]
         return {
-            name: self._delete(table, key, community_ids, old, batch)
-            for name, table, key, old in rules
+            kind: self._delete(Expired(kind, community_ids, now - getattr(keep, kind)), batch)
+            for kind in KEPT
         }
 
-    def _delete(
-        self, table: Any, key: Any, community_ids: list[str], old: ColumnElement[bool], batch: int
-    ) -> int:
-        """Delete the group's rows that match `old`, a batch per transaction; how many went.
-
-        `old` is repeated in the DELETE: a key (an event id) may be shared by two communities of
-        the group, and only rows past their period may go.
-        """
-        mine, deleted = table.community_id.in_(community_ids), 0
-        for _ in community_ids:  # at most one batch per community, as when pruned one by one
-            with self.database.transaction() as session:
-                keys = list(session.scalars(select(key).where(mine, old).limit(batch)))
-                if keys:
-                    session.execute(delete(table).where(mine, old, key.in_(keys)))
-            deleted += len(keys)
-            if len(keys) < batch:
+    def _delete(self, expired: Expired, batch: int) -> int:
+        """Delete the group's expired rows, a batch per transaction; how many went."""
+        deleted = 0
+        for _ in expired.community_ids:  # at most one batch per community, as one by one
+            count = self.store.delete_batch(expired, batch)
+            deleted += count
+            if count < batch:
                 break
         return deleted
-
-
-def _finished_inbox(state: str, before: datetime) -> ColumnElement[bool]:
-    return (InboxRow.state == state) & (InboxRow.updated_at < before)

@@ -9,20 +9,16 @@ latest occurrence inside the grace period, never a backlog.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, func, or_, select, update
-from sqlalchemy.orm import Session
 
 from hub.core.model.community import CommunityRuntime
-from hub.core.model.deliveries import DeliveryState
 from hub.core.model.schedule import occurrences
-from hub.core.storage.db import Database
-from hub.core.storage.orm import DeliveryRow, OccurrenceRow
-from hub.core.storage.sql import insert_if_absent
+from hub.core.ports.clock import Clock, utcnow
+from hub.core.ports.schedule_store import Claim, Page, SchedulerStores
 from hub.core.usecases.fire_times import FireTimes, Schedule, schedules_of
 from hub.core.usecases.inbox import Inbox
 from hub.core.usecases.retention import Retention
@@ -68,12 +64,12 @@ class Scheduler:
 
     def __init__(
         self,
-        database: Database,
+        stores: SchedulerStores,
         communities: Mapping[str, CommunityRuntime],
         name: str,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utcnow,
     ) -> None:
-        self.database = database
+        self.stores, self.store = stores, stores.schedule
         self.communities = communities
         self.name = name
         self.clock = clock
@@ -94,8 +90,7 @@ class Scheduler:
             schedule, first = due
             try:
                 later, following = schedule.due_and_next(first, now)
-                with self.database.transaction() as session:
-                    won += self._claim_schedule(session, schedule, [first, *later], now)
+                won += self._claim_schedule(schedule, [first, *later], now)
             except BaseException:
                 times.push(schedule, first)  # not claimed: the next tick tries it again
                 raise
@@ -104,95 +99,59 @@ class Scheduler:
 
     def _start(self, now: datetime) -> FireTimes:
         """Every schedule's first fire time, from the last occurrence each one has on record."""
-        last_of = select(
-            OccurrenceRow.community_id, OccurrenceRow.ritual, func.max(OccurrenceRow.scheduled_at)
-        ).group_by(OccurrenceRow.community_id, OccurrenceRow.ritual)
-        with self.database.transaction() as session:
-            last = {(community, ritual): at for community, ritual, at in session.execute(last_of)}
+        last = self.store.last_fired()
         self._times = FireTimes.starting(schedules_of(self.communities), last, now, MAX_LOOKBACK)
         return self._times
 
     def _claim_schedule(
-        self, session: Session, schedule: Schedule, fired: list[datetime], now: datetime
+        self, schedule: Schedule, fired: list[datetime], now: datetime
     ) -> list[int]:
-        """Claim a schedule's due fire times; those older than the grace period are skipped."""
+        """Claim a schedule's due fire times, in one transaction; those older than the grace
+        period are recorded as skipped."""
+        claims = [self._claim(schedule, at, late=at < now - schedule.grace) for at in fired]
         won: list[int] = []
-        for at in fired:
-            late = at < now - schedule.grace
-            state = "skipped" if late else "claimed"
-            if self._claim(session, schedule.community_id, schedule.name, at, state):
-                if late:
-                    log.warning(
-                        "occurrence.skipped",
-                        community=schedule.community_id,
-                        ritual=schedule.name,
-                        scheduled_at=at.isoformat(),
-                        reason="older than the grace period",
-                    )
-                else:
-                    won.append(
-                        self._occurrence_id(session, schedule.community_id, schedule.name, at)
-                    )
+        for claim, occurrence_id in zip(claims, self.store.claim(claims), strict=True):
+            if occurrence_id is None:
+                continue
+            if claim.state == "skipped":
+                log.warning(
+                    "occurrence.skipped",
+                    community=claim.community_id,
+                    ritual=claim.ritual,
+                    scheduled_at=claim.at.isoformat(),
+                    reason="older than the grace period",
+                )
+            else:
+                won.append(occurrence_id)
         return won
 
-    def _claim(
-        self, session: Session, community_id: str, ritual: str, at: datetime, state: str
-    ) -> bool:
-        return insert_if_absent(
-            session,
-            OccurrenceRow.__table__,  # type: ignore[arg-type]
-            {
-                "community_id": community_id,
-                "ritual": ritual,
-                "scheduled_at": at,
-                "state": state,
-                "claimed_by": self.name,
-                "claimed_at": self.clock(),
-            },
+    def _claim(self, schedule: Schedule, at: datetime, *, late: bool) -> Claim:
+        return Claim(
+            community_id=schedule.community_id,
+            ritual=schedule.name,
+            at=at,
+            state="skipped" if late else "claimed",
+            by=self.name,
+            claimed_at=self.clock(),
         )
-
-    def _occurrence_id(self, session: Session, community_id: str, ritual: str, at: datetime) -> int:
-        return session.scalars(
-            select(OccurrenceRow.id).where(
-                OccurrenceRow.community_id == community_id,
-                OccurrenceRow.ritual == ritual,
-                OccurrenceRow.scheduled_at == at,
-            )
-        ).one()
 
     def fire_now(self, community_id: str, ritual: str) -> int:
         """Claim a manual occurrence now (`hub ritual run`)."""
         now = self.clock()
-        with self.database.transaction() as session:
-            self._claim_manual(session, community_id, ritual, now)
-            return self._occurrence_id(session, community_id, ritual, now)
-
-    def _claim_manual(
-        self, session: Session, community_id: str, ritual: str, now: datetime
-    ) -> None:
-        session.add(
-            OccurrenceRow(
-                community_id=community_id,
-                ritual=ritual,
-                scheduled_at=now,
-                state="claimed",
-                claimed_by="manual",
-                claimed_at=now,
-            )
+        claim = Claim(
+            community_id=community_id,
+            ritual=ritual,
+            at=now,
+            state="claimed",
+            by="manual",
+            claimed_at=now,
         )
+        return self.store.claim_manual(claim)
 
     def stale_occurrences(self) -> list[int]:
         """Claimed occurrences that have not run for a while: candidates to run again, if the
         broker no longer holds their message (running one twice does nothing)."""
-        cutoff = self.clock() - REQUEUE_AFTER
-        with self.database.transaction() as session:
-            return list(
-                session.scalars(
-                    select(OccurrenceRow.id).where(
-                        OccurrenceRow.state == "claimed", OccurrenceRow.claimed_at < cutoff
-                    )
-                )
-            )
+        return self.store.stale_occurrences(self.clock() - REQUEUE_AFTER)
 
     def prune_due(self) -> dict[str, int]:
         """Apply the retention periods, at most every PRUNE_EVERY; rows deleted by table."""
@@ -200,11 +159,11 @@ class Scheduler:
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
             return {}
         self._pruned_at = now
-        return Retention(self.database, self.communities, self.clock).prune()
+        return Retention(self.stores.retention, self.communities, self.clock).prune()
 
     def stale_inbox(self) -> list[int]:
         """Inbound events kept but never taken (the broker was down): hand them over again."""
-        return Inbox(self.database, self.clock).stale()
+        return Inbox(self.stores.inbox, self.clock).stale()
 
     def stale_deliveries(self, after: int = 0, limit: int = REQUEUE_PAGE) -> IdleDeliveries:
         """Deliveries that should be moving (queued or sending) but nobody touched for
@@ -214,18 +173,7 @@ class Scheduler:
         One page of ids above `after`; an empty page costs one indexed query.
         """
         before = self.clock() - REQUEUE_AFTER
-        query = (
-            select(DeliveryRow.id)
-            .where(
-                *_idle_since(before),
-                or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < before),
-                DeliveryRow.id > after,
-            )
-            .order_by(DeliveryRow.id)
-            .limit(limit)
-        )
-        with self.database.transaction() as session:
-            return IdleDeliveries(list(session.scalars(query)), before)
+        return IdleDeliveries(self.store.idle_deliveries(before, Page(after, limit)), before)
 
     def requeue_deliveries(self, idle: IdleDeliveries, ids: Collection[int]) -> list[int]:
         """Mark `ids` (of `idle`) as requeued now; the ids this scheduler won.
@@ -236,20 +184,7 @@ class Scheduler:
         """
         if not ids:
             return []
-        statement = (
-            update(DeliveryRow)
-            .where(DeliveryRow.id.in_(list(ids)), *_idle_since(idle.before))
-            .values(updated_at=self.clock())
-            .returning(DeliveryRow.id)
-        )
-        with self.database.transaction() as session:
-            return sorted(session.scalars(statement))
-
-
-def _idle_since(before: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Queued or sending, and not written since `before` (every transition writes updated_at)."""
-    pending = DeliveryRow.state.in_([DeliveryState.QUEUED.value, DeliveryState.SENDING.value])
-    return pending, DeliveryRow.updated_at < before
+        return self.store.requeue_deliveries(ids, idle.before, self.clock())
 
 
 def upcoming(

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from typing import TypeVar
@@ -33,8 +33,8 @@ from hub.core.ports import (
     TransientSendError,
     UncertainSendError,
 )
-from hub.core.storage.db import Database
-from hub.core.storage.deliveries import DeliveryStore, Unclaimed
+from hub.core.ports.clock import Clock, utcnow
+from hub.core.ports.delivery_store import Deliveries, Unclaimed
 from hub.core.usecases.pacing import Clearance, Pacer
 
 log = structlog.get_logger(__name__)
@@ -79,24 +79,34 @@ class Attempt:
     attempts: int = 0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendPolicy:
+    """How hard sending tries, and how many blocking calls it runs at once."""
+
+    max_attempts: int = 12
+    """Attempts before a delivery fails for good."""
+    io_threads: int = 8
+    """Threads for blocking calls (database, limiter); `DeliveryService.resize` changes them."""
+
+
 class DeliveryService:
-    """Sends deliveries through the platform senders."""
+    """Sends deliveries through the platform senders, moving them through `store`."""
 
     def __init__(
         self,
-        database: Database,
+        store: Deliveries,
         senders: Mapping[tuple[str, str], Adapter],
-        max_attempts: int = 12,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         limiter: RateLimiter | None = None,
-        io_threads: int = 8,
+        *,
+        clock: Clock = utcnow,
+        policy: SendPolicy = SendPolicy(),
     ) -> None:
-        self.store = DeliveryStore(database)
+        self.store = store
         self.senders = senders
         self.pacer = Pacer(limiter)
-        self.max_attempts = max_attempts
+        self.max_attempts = policy.max_attempts
         self.clock = clock
-        self._pool = ThreadPoolExecutor(io_threads, thread_name_prefix="hub-delivery-io")
+        self._pool = ThreadPoolExecutor(policy.io_threads, thread_name_prefix="hub-delivery-io")
 
     def resize(self, threads: int) -> None:
         """One blocking call (database, limiter) per worker thread at once, never queued."""

@@ -46,8 +46,10 @@ from hub.core.model.templates import TemplateError
 from hub.core.ports import Renderer
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow, ProcessedEventRow
+from hub.core.storage.repositories.attempts import SqlOccurrenceAttempts
 from hub.core.storage.sql import insert_if_absent
-from hub.core.usecases import effects, occurrences, planning
+from hub.core.storage.unit_of_work import SqlUnitOfWork
+from hub.core.usecases import effects, occurrences
 from hub.core.usecases.causes import (
     Audience,
     Cause,
@@ -70,6 +72,7 @@ from hub.core.usecases.members import (
     resolve_member,
     set_opted_out,
 )
+from hub.core.usecases.planning import Planner
 from hub.core.usecases.ritual_state import add_records, load_state_for_update, save_state
 
 log = structlog.get_logger(__name__)
@@ -120,6 +123,7 @@ class HubService:
         self.communities = communities
         self.renderers = renderers
         self.clock = clock
+        self._attempts = SqlOccurrenceAttempts(database)
 
     def handle_event(self, event: Event) -> list[int]:
         """Run every enabled ritual on an inbound event, once, however often it is delivered."""
@@ -152,6 +156,10 @@ class HubService:
                 session, runtime, runtime.rituals, cause, now, on_event(event)
             )
 
+    def _planner(self, session: Session, runtime: CommunityRuntime, now: datetime) -> Planner:
+        """The outbox planner over this transaction (until the runner holds a unit of work)."""
+        return Planner(SqlUnitOfWork(session, runtime.community.id), runtime, self.renderers, now)
+
     def _capable_of_buttons(self, runtime: CommunityRuntime, event: Event) -> bool:
         renderer = self.renderers.get((runtime.community.id, event.platform))
         return renderer is None or renderer.capabilities.buttons
@@ -169,8 +177,8 @@ class HubService:
             set_opted_out(session, community_id, actor, None)
         elif isinstance(event, OptedOut):
             set_opted_out(session, community_id, actor, now)
-            skipped = planning.skip_pending(
-                session, community_id, event.platform, actor.user_id, "the member opted out", now
+            skipped = self._planner(session, runtime, now).skip_pending(
+                event.platform, actor.user_id, "the member opted out"
             )
             log.info("member.opted_out", platform=event.platform, skipped=skipped)
             return []
@@ -178,9 +186,8 @@ class HubService:
         keep = renderer.capabilities.hold_outside_window if renderer else None
         if keep is None:
             return []
-        return planning.release_held(
-            session, community_id, event.platform, actor.user_id, now, keep
-        )
+        planner = self._planner(session, runtime, now)
+        return planner.release_held(event.platform, actor.user_id, keep)
 
     def _record_report(self, session: Session, event: DeliveryReported, now: datetime) -> None:
         """Update the delivery the platform reported on; statuses only move forward."""
@@ -223,12 +230,12 @@ class HubService:
     def run_occurrence(self, occurrence_id: int) -> list[int]:
         """Run a claimed occurrence; running it again does nothing. A failure is re-raised for
         the queue to retry, until its last attempt (`occurrences.MAX_ATTEMPTS`): then [] ."""
-        if not occurrences.begin_attempt(self.database, occurrence_id, self.clock()):
+        if not occurrences.begin_attempt(self._attempts, occurrence_id, self.clock()):
             return []
         try:
             return self._attempt_occurrence(occurrence_id)
         except Exception as error:
-            if occurrences.record_failure(self.database, occurrence_id, error, self.clock()):
+            if occurrences.record_failure(self._attempts, occurrence_id, error, self.clock()):
                 return []
             raise
 
@@ -350,16 +357,9 @@ class HubService:
             if result.state is not None:
                 save_state(state_row, result.state, now)
             add_records(session, runtime.community.id, enabled.name, result.records, now)
+            planner = self._planner(session, runtime, now)
             for message in result.outbound:
-                ran.ids += planning.plan(
-                    session,
-                    runtime,
-                    self.renderers,
-                    ritual=enabled.name,
-                    cause=cause.key,
-                    outbound=message,
-                    now=now,
-                )
+                ran.ids += planner.plan(enabled.name, cause.key, message)
             for effect in result.effects:
                 ran.ids += self._apply(
                     session, runtime, enabled.name, cause, effect, now, ran.follow_ups
@@ -425,9 +425,8 @@ class HubService:
         for account in forgotten.accounts:
             renderer = self.renderers.get((runtime.community.id, account.platform))
             if renderer is not None and renderer.capabilities.keeps_member_data:
-                ids += planning.plan_erasure(
-                    session, runtime, ritual=ritual, cause=cause, account=account, now=now
-                )
+                planner = self._planner(session, runtime, now)
+                ids += planner.plan_erasure(ritual, cause, account)
         return ids
 
     def _fire(
