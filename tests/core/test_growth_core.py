@@ -152,14 +152,14 @@ def test_an_owner_text_that_fails_to_render_is_logged_and_the_other_rituals_stil
 ) -> None:
     broken = OWNED.replace(
         "rituals:\n",
-        'rituals:\n  link: {texts: {code: "Ton code : {{ cod }}"}}\n',
-    )
+        'rituals:\n  link: {texts: {code: "Ton code : {{ community.nom }}"}}\n',
+    )  # a known variable, an unknown field of it: only sending finds it (validate sees names)
     hub = hub_at(tmp_path, database_url, redis_url, broken)
     with capture_logs() as logs:
         assert hub.service.handle_event(command(ZOE_WEB, "link", event_id="l1")) == []
         answered = hub.service.handle_event(command(ZOE_WEB, "help", event_id="h1"))
     (failure,) = [line for line in logs if line["event"] == "ritual.text_failed"]
-    assert failure["ritual"] == "link" and "cod" in failure["error"]
+    assert failure["ritual"] == "link" and "nom" in failure["error"]
     assert "rituals.link" in failure["hint"]
     assert len(payloads(hub, answered)) == 1
 
