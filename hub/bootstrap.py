@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from sqlalchemy.exc import DBAPIError
 
 from hub.core.config.loader import LoadedConfig, load_configs
 from hub.core.config.models import HubConfig, PlatformSection, RitualSection, build_config_model
@@ -22,10 +23,14 @@ from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.ritual import Ritual
 from hub.core.ports import Adapter, AdapterResources
 from hub.core.storage.db import DEFAULT_URL, Database
+from hub.core.storage.repositories.outbox import SqlOccurrenceLedger
+from hub.core.storage.unit_of_work import SqlUnitsOfWork
 from hub.core.usecases.inbox import Inbox
+from hub.core.usecases.keeping import SessionKeeper
 from hub.core.usecases.scheduler import Scheduler
 from hub.core.usecases.sending import DeliveryService
 from hub.core.usecases.service import HubService
+from hub.core.usecases.turn import Wiring
 from hub.embedded import EmbeddedRedis
 from hub.ratelimit import RedisRateLimiter
 from hub.webchat_secret import SECRET_FILE, with_webchat_secret
@@ -196,10 +201,26 @@ def build_hub(
         database=database,
         redis_url=redis_url,
         adapters=adapters,
-        service=HubService(database, communities, dict(adapters)),
+        service=HubService(service_wiring(database, communities, dict(adapters))),
         delivery=DeliveryService(database, dict(adapters), limiter=RedisRateLimiter(redis_url)),
         inbox=Inbox(database),
         embedded=embedded,
+    )
+
+
+def service_wiring(
+    database: Database,
+    communities: Mapping[str, CommunityRuntime],
+    renderers: Mapping[tuple[str, str], Adapter],
+) -> Wiring:
+    """What the inbound pipeline and the ritual runner work with: the SQL units of work."""
+    return Wiring(
+        units=SqlUnitsOfWork(database),
+        communities=communities,
+        renderers=renderers,
+        keeper=SessionKeeper(),
+        ledger=SqlOccurrenceLedger(database),
+        fatal=(DBAPIError,),
     )
 
 

@@ -20,14 +20,24 @@ from hub.core.ports.records_store import MemberRecords, RitualStates
 class UnitOfWork(Protocol):
     """The repositories of one community, inside one transaction."""
 
-    community_id: str
-    events: ProcessedEvents
-    members: MemberStore
-    sent: SentMessages
-    outbox: Outbox
-    occurrences: OccurrenceStore
-    states: RitualStates
-    records: MemberRecords
+    # Read-only members: an implementation's own repository classes then satisfy the ports
+    # (a plain attribute in a Protocol would have to be exactly the port's type).
+    @property
+    def community_id(self) -> str: ...
+    @property
+    def events(self) -> ProcessedEvents: ...
+    @property
+    def members(self) -> MemberStore: ...
+    @property
+    def sent(self) -> SentMessages: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def occurrences(self) -> OccurrenceStore: ...
+    @property
+    def states(self) -> RitualStates: ...
+    @property
+    def records(self) -> MemberRecords: ...
 
     def savepoint(self) -> AbstractContextManager[object]:
         """A nested transaction: leaving it by an exception undoes only what it did."""
