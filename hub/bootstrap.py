@@ -21,7 +21,8 @@ from hub.core.config.loader import LoadedConfig, load_configs
 from hub.core.config.models import HubConfig, PlatformSection, RitualSection, build_config_model
 from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.ritual import Ritual
-from hub.core.ports import Adapter, AdapterResources
+from hub.core.model.verbs import VerbClaimedTwice
+from hub.core.ports import Adapter, AdapterResources, StartupError
 from hub.core.storage.db import DEFAULT_URL, Database
 from hub.core.storage.repositories.outbox import SqlOccurrenceLedger
 from hub.core.storage.unit_of_work import SqlUnitsOfWork
@@ -187,12 +188,12 @@ def build_hub(
     embedded: list[EmbeddedRedis] = []
     database = Database(env.get("DATABASE_URL") or settings.storage.url or DEFAULT_URL)
     broker = env.get("REDIS_URL") or settings.broker.url
-    redis_url = broker or _embedded_redis(embedded)
     keep_in = SECRET_FILE if keep_secret and not broker else None
     configs = with_webchat_secret(configs, env.get("WEBCHAT_SECRET"), keep_in)
     settings = configs[0].config
     catalogue = ritual_catalogue()
-    communities = {c.config.community.id: build_runtime(c.config, catalogue) for c in configs}
+    communities = {c.config.community.id: _runtime(c.config, catalogue) for c in configs}
+    redis_url = broker or _embedded_redis(embedded)  # once nothing above can refuse to start
     resources = AdapterResources(redis_url=redis_url, public_url=settings.server.public_url)
     adapters = _build_adapters(communities, resources)
     return Hub(
@@ -206,6 +207,14 @@ def build_hub(
         inbox=Inbox(database),
         embedded=embedded,
     )
+
+
+def _runtime(config: HubConfig, catalogue: Mapping[str, Ritual]) -> CommunityRuntime:
+    """The community's runtime; two enabled rituals claiming one verb stop the start."""
+    try:
+        return build_runtime(config, catalogue)
+    except VerbClaimedTwice as error:
+        raise StartupError(f"community {config.community.id}: {error}") from error
 
 
 def service_wiring(

@@ -7,8 +7,11 @@ from typing import ClassVar
 
 import pytest
 
+from hub import bootstrap
 from hub.bootstrap import ritual_catalogue
 from hub.core.model.verbs import UNCLAIMED_VERBS_GO_TO, VerbClaimedTwice, VerbRegistry
+from hub.core.ports import StartupError
+from tests.builders import write_config
 from tests.core.pipeline.support import TestRitual, runtime_of
 
 
@@ -63,3 +66,19 @@ def test_the_shipped_rituals_claim_their_verbs_once() -> None:
     for name, ritual in ritual_catalogue().items():
         for verb in (*ritual.commands, *ritual.admin_commands):
             assert registry.owners[verb] == name
+
+
+class Merci(TestRitual):
+    """A ritual a developer adds to the catalogue, claiming the help ritual's verb."""
+
+    name: ClassVar[str] = "merci"
+    commands: ClassVar[dict[str, dict[str, str]]] = {"help": {"en": "say thanks"}}
+
+
+def test_a_hub_whose_rituals_claim_one_verb_twice_does_not_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(bootstrap.RITUALS, "merci", "tests.core.test_verbs:Merci")
+    configs = bootstrap.load_config(write_config(tmp_path))
+    with pytest.raises(StartupError, match="'help' is claimed by two rituals, 'help' and 'merci'"):
+        bootstrap.build_hub(configs, {"DATABASE_URL": f"sqlite:///{tmp_path}/hub.db"})
