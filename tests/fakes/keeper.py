@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from hub.core.model.community import CommunityRuntime
+from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.deliveries import DeliveryState
 from hub.core.model.domain import Identity
 from hub.core.model.events import Event, RitualSignalled
 from hub.core.model.messages import Outbound, SpaceTarget
 from hub.core.model.ritual import Effect, RitualResult, Signal
 from hub.core.ports import Renderer
+from hub.core.usecases.keeping import EffectStep
 from tests.fakes.unit_of_work import FakeUnitOfWork
 
 HUB = Identity(platform="hub", user_id="hub", display_name="hub")
@@ -78,34 +79,33 @@ class FakeKeeper:
         self.states: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.effects: list[Effect] = []
 
-    def state(self, uow: Any, ritual: str) -> Mapping[str, Any]:
+    def state(self, uow: Any, enabled: EnabledRitual) -> Mapping[str, Any]:
         """The state last kept."""
-        return self.states.get((uow.community_id, ritual), {})
+        return self.states.get((uow.community_id, enabled.name), {})
 
-    def keep(self, uow: Any, ritual: str, result: RitualResult, now: datetime) -> None:
+    def keep(self, uow: Any, enabled: EnabledRitual, result: RitualResult, now: datetime) -> None:
         """Keep the new state."""
         if result.state is not None:
-            self.states[(uow.community_id, ritual)] = dict(result.state)
+            self.states[(uow.community_id, enabled.name)] = dict(result.state)
 
-    def apply(
-        self, uow: Any, ritual: str, effect: Effect, cause: str, now: datetime
-    ) -> Event | None:
+    def apply(self, uow: Any, effect: Effect, step: EffectStep) -> list[Event]:
         """A signal becomes the follow-up event `effects.apply` makes of it."""
         self.effects.append(effect)
         if not isinstance(effect, Signal):
-            return None
-        return RitualSignalled(
-            event_id=f"{cause}:{ritual}:{effect.name}",
+            return []
+        signalled = RitualSignalled(
+            event_id=f"{step.cause}:{step.ritual}:{effect.name}",
             community_id=uow.community_id,
             platform=HUB.platform,
             space=None,
             actor=HUB,
-            occurred_at=now,
-            ritual=ritual,
+            occurred_at=step.now,
+            ritual=step.ritual,
             name=effect.name,
             member_id=effect.member_id,
             other_member_id=effect.other_member_id,
         )
+        return [signalled]
 
     def planner(
         self,

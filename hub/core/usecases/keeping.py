@@ -10,10 +10,11 @@ integrator to rewire to the records area's repositories (issue 13).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from hub.core.model.community import CommunityRuntime
+from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.domain import Identity
 from hub.core.model.events import Event
 from hub.core.model.messages import Outbound
@@ -45,20 +46,30 @@ class OutboxPlanner(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EffectStep:
+    """Where an effect comes from: the ritual that asked, the cause, the moment, the community."""
+
+    ritual: str
+    cause: str
+    now: datetime
+    runtime: CommunityRuntime
+
+
 class Keeper(Protocol):
     """Keeps what a ritual decided, inside the caller's unit of work."""
 
-    def state(self, uow: UnitOfWork, ritual: str) -> Mapping[str, Any]:
+    def state(self, uow: UnitOfWork, enabled: EnabledRitual) -> Mapping[str, Any]:
         """The ritual's state, locked until the unit of work ends."""
         ...
 
-    def keep(self, uow: UnitOfWork, ritual: str, result: RitualResult, now: datetime) -> None:
+    def keep(
+        self, uow: UnitOfWork, enabled: EnabledRitual, result: RitualResult, now: datetime
+    ) -> None:
         """Save the decision's new state (if any) and its records."""
         ...
 
-    def apply(
-        self, uow: UnitOfWork, ritual: str, effect: Effect, cause: str, now: datetime
-    ) -> Event | None:
+    def apply(self, uow: UnitOfWork, effect: Effect, step: EffectStep) -> list[Event]:
         """Carry out one effect (not `FireRitual`, the runner's); what rituals must hear of it."""
         ...
 
@@ -76,23 +87,25 @@ class Keeper(Protocol):
 class SessionKeeper:
     """The keeper over the SQL unit of work, calling the other areas as they are today."""
 
-    def state(self, uow: UnitOfWork, ritual: str) -> Mapping[str, Any]:
+    def state(self, uow: UnitOfWork, enabled: EnabledRitual) -> Mapping[str, Any]:
         """`ritual_state.load_state_for_update`, through the bridge."""
-        return load_state_for_update(session_of(uow), uow.community_id, ritual).data
+        return load_state_for_update(session_of(uow), uow.community_id, enabled.name).data
 
-    def keep(self, uow: UnitOfWork, ritual: str, result: RitualResult, now: datetime) -> None:
+    def keep(
+        self, uow: UnitOfWork, enabled: EnabledRitual, result: RitualResult, now: datetime
+    ) -> None:
         """`ritual_state.save_state` and `add_records`, through the bridge."""
         session = session_of(uow)
         if result.state is not None:
-            row = load_state_for_update(session, uow.community_id, ritual)
+            row = load_state_for_update(session, uow.community_id, enabled.name)
             save_state(row, result.state, now)
-        add_records(session, uow.community_id, ritual, result.records, now)
+        add_records(session, uow.community_id, enabled.name, result.records, now)
 
-    def apply(
-        self, uow: UnitOfWork, ritual: str, effect: Effect, cause: str, now: datetime
-    ) -> Event | None:
+    def apply(self, uow: UnitOfWork, effect: Effect, step: EffectStep) -> list[Event]:
         """`effects.apply`, through the bridge."""
-        return effects.apply(session_of(uow), uow.community_id, ritual, effect, cause, now)
+        session, community = session_of(uow), uow.community_id
+        event = effects.apply(session, community, step.ritual, effect, step.cause, step.now)
+        return [] if event is None else [event]
 
     def planner(
         self,

@@ -32,6 +32,7 @@ from hub.core.usecases.causes import (
     text_failed,
 )
 from hub.core.usecases.directory import MemberDirectory
+from hub.core.usecases.keeping import EffectStep
 from hub.core.usecases.turn import Turn
 
 log = structlog.get_logger(__name__)
@@ -116,13 +117,13 @@ class RitualRunner:
     ) -> Ran:
         """One ritual's decision, carried out in a savepoint: all of it stays, or none."""
         turn, keeper = self.turn, self.turn.wiring.keeper
-        state = keeper.state(turn.uow, enabled.name)
+        state = keeper.state(turn.uow, enabled)
         result = decide(enabled.ritual, ritual_context(enabled, cause, state, audience))
         if result == NOTHING:  # most rituals ignore most events: spare the savepoint
             return Ran()
         ran = Ran(changed_members=bool(result.effects))
         with turn.uow.savepoint():
-            keeper.keep(turn.uow, enabled.name, result, turn.now)
+            keeper.keep(turn.uow, enabled, result, turn.now)
             for message in result.outbound:
                 ran.ids += turn.planner.plan(enabled.name, cause.key, message)
             for effect in result.effects:
@@ -150,12 +151,11 @@ class RitualRunner:
         if isinstance(effect, FireRitual):
             return self._fire(effect.ritual)
         turn = self.turn
-        follow_up = turn.wiring.keeper.apply(turn.uow, ritual, effect, cause.key, turn.now)
-        if follow_up is not None:
-            follow_ups.append(follow_up)
-        if isinstance(follow_up, MemberForgotten):
-            return self._erase_copies(ritual, cause.key, follow_up)
-        return []
+        step = EffectStep(ritual=ritual, cause=cause.key, now=turn.now, runtime=turn.runtime)
+        heard = turn.wiring.keeper.apply(turn.uow, effect, step)
+        follow_ups += heard
+        forgotten = [event for event in heard if isinstance(event, MemberForgotten)]
+        return [i for event in forgotten for i in self._erase_copies(ritual, cause.key, event)]
 
     def _erase_copies(self, ritual: str, cause: str, forgotten: MemberForgotten) -> list[int]:
         """Where a platform's copy of the member lives in the hub's own store (the webchat's

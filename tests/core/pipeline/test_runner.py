@@ -24,6 +24,7 @@ from hub.core.model.ritual import (
 )
 from hub.core.usecases.causes import Cause
 from hub.core.usecases.inbound import InboundPipeline
+from hub.core.usecases.keeping import EffectStep
 from hub.core.usecases.runner import MAX_FOLLOW_UP_DEPTH, RitualRunner
 from tests.core.pipeline.support import (
     NOW,
@@ -74,10 +75,10 @@ class Crasher(TestRitual):
 class FailingEffects(FakeKeeper):
     """A keeper that cannot carry out a `SetProfile`: the ritual asking it fails after planning."""
 
-    def apply(self, uow: Any, ritual: str, effect: Effect, cause: str, now: Any) -> Event | None:
+    def apply(self, uow: Any, effect: Effect, step: EffectStep) -> list[Event]:
         if isinstance(effect, SetProfile):
             raise RuntimeError("the effect failed")
-        return super().apply(uow, ritual, effect, cause, now)
+        return super().apply(uow, effect, step)
 
 
 def cause(key: str = "event:webchat:m1") -> Cause:
