@@ -38,6 +38,10 @@ class MemberStore(Protocol):
         """Every member of the community, oldest first."""
         ...
 
+    def set_profile(self, member_id: int, fields: Mapping[str, str | None]) -> None:
+        """Change fields of the member's card; None removes a field."""
+        ...
+
     def join_space(self, space: str, identity: Identity, now: datetime) -> None:
         """The account joined the space (once: a second join changes nothing)."""
         ...

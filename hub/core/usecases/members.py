@@ -104,15 +104,10 @@ def _record(row: RitualRecordRow) -> dict[str, Any]:
 
 
 def set_profile(session: Session, member_id: int, fields: Mapping[str, str | None]) -> None:
-    """Change fields of the member's card; None removes a field."""
-    row = session.get_one(MemberRow, member_id)
-    profile = dict(row.profile or {})
-    for key, value in fields.items():
-        if value is None:
-            profile.pop(key, None)
-        else:
-            profile[key] = value
-    row.profile = profile
+    """Change fields of the member's card; None removes a field (`MemberStore.set_profile`;
+    this session form stays until `effects` calls `uow.members.set_profile`)."""
+    member = session.get_one(MemberRow, member_id)
+    SqlMembers(session, member.community_id).set_profile(member_id, fields)
 
 
 def merge_members(session: Session, kept: int, merged: int) -> None:

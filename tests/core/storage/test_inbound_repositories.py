@@ -70,6 +70,17 @@ def test_opt_out_private_chat_and_unreachable_accounts(database: Database) -> No
         assert not _member(uow, zoe.id).reachable
 
 
+def test_a_members_card_fields_are_set_and_removed(database: Database) -> None:
+    units = SqlUnitsOfWork(database)
+    with units.transaction("c") as uow:
+        zoe = uow.members.resolve(ZOE, NOW)
+        uow.members.set_profile(zoe.id, {"bio": "designer", "city": "Lyon"})
+    with units.transaction("c") as uow:
+        uow.members.set_profile(zoe.id, {"city": None, "link": "https://zoe.example"})
+    with units.transaction("c") as uow:
+        assert _member(uow, zoe.id).profile == {"bio": "designer", "link": "https://zoe.example"}
+
+
 def test_space_memberships_are_kept_once(database: Database) -> None:
     units = SqlUnitsOfWork(database)
     with units.transaction("c") as uow:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,14 @@ class FakeMembers:
     def everyone(self) -> list[Member]:
         """Every member, oldest first."""
         return [m for m in map(self.get, sorted(self.members)) if m is not None]
+
+    def set_profile(self, member_id: int, fields: Mapping[str, str | None]) -> None:
+        """Change the member's card."""
+        member = self.members[member_id]
+        profile = {**member.profile, **{k: v for k, v in fields.items() if v is not None}}
+        for key in (k for k, v in fields.items() if v is None):
+            profile.pop(key, None)
+        self.members[member_id] = replace(member, profile=profile)
 
     def join_space(self, space: str, identity: Identity, now: datetime) -> None:
         """The account joined the space."""

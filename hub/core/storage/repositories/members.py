@@ -7,6 +7,7 @@ is the repository the inbound pipeline and the ritual runner use.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -74,6 +75,17 @@ class SqlMembers(Repository):
         ):
             identities.setdefault(identity.member_id, []).append(identity)
         return [member_of(row, identities.get(row.id, [])) for row in rows]
+
+    def set_profile(self, member_id: int, fields: Mapping[str, str | None]) -> None:
+        """Change fields of the member's card; None removes a field."""
+        row = self.session.get_one(MemberRow, member_id)
+        profile = dict(row.profile or {})
+        for key, value in fields.items():
+            if value is None:
+                profile.pop(key, None)
+            else:
+                profile[key] = value
+        row.profile = profile
 
     def join_space(self, space: str, identity: Identity, now: datetime) -> None:
         """Record that the account joined the space (once; a second join changes nothing)."""
