@@ -20,7 +20,14 @@ import structlog
 from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.domain import Identity, Member
 from hub.core.model.events import Event, RitualSignalled
-from hub.core.model.ritual import Directory, RepliedTo, Ritual, RitualContext, RitualResult
+from hub.core.model.ritual import (
+    Directory,
+    Occurrence,
+    RepliedTo,
+    Ritual,
+    RitualContext,
+    RitualResult,
+)
 from hub.core.model.templates import TemplateError
 from hub.core.ports import UnitOfWork
 
@@ -77,7 +84,13 @@ def signalled_member(uow: UnitOfWork, event: Event) -> Member | None:
 
 
 def on_event(event: Event) -> Decide:
+    """A ritual deciding on an event."""
     return lambda ritual, ctx: ritual.on_event(ctx, event)
+
+
+def on_occurrence(occurrence: Occurrence) -> Decide:
+    """A ritual deciding on one of its occurrences."""
+    return lambda ritual, ctx: ritual.on_occurrence(ctx, occurrence)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

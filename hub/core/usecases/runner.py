@@ -26,6 +26,7 @@ from hub.core.usecases.causes import (
     Ran,
     audience_of,
     on_event,
+    on_occurrence,
     ritual_context,
     ritual_failed,
     signalled_member,
@@ -65,8 +66,7 @@ class RitualRunner:
         )
         seed = f"{self.turn.community_id}:{ticket.ritual}:{ticket.scheduled_at}"
         cause = Cause(key=cause_key or occurrence.cause, seed=seed)
-        decide: Decide = lambda ritual, ctx: ritual.on_occurrence(ctx, occurrence)  # noqa: E731
-        return self._run_all((enabled,), cause, decide, strict=True)
+        return self._run_all((enabled,), cause, on_occurrence(occurrence), strict=True)
 
     def _run_all(
         self,
