@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 from hub.core.model.events import ButtonClicked, Event, MessageReceived
+from hub.core.ports.inbound_store import SentMessage
 from hub.core.usecases.turn import Turn
 
 CHOICES_VALID_FOR = timedelta(days=7)
@@ -30,6 +31,11 @@ def as_choice(turn: Turn, event: Event) -> Event:
     index = int(number.group(1)) - 1
     if offer is None or not 0 <= index < len(offer.choices):
         return event
+    return _pressed(event, offer, index)
+
+
+def _pressed(event: MessageReceived, offer: SentMessage, index: int) -> ButtonClicked:
+    """The press of the offer's button `index`, by the member who wrote the number."""
     action, value = offer.choices[index]
     return ButtonClicked(
         event_id=event.event_id,
