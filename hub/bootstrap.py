@@ -15,20 +15,26 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from sqlalchemy.exc import DBAPIError
 
 from hub.core.config.loader import LoadedConfig, load_configs
 from hub.core.config.models import HubConfig, PlatformSection, RitualSection, build_config_model
 from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.ritual import Ritual
-from hub.core.ports import Adapter, AdapterResources
+from hub.core.model.verbs import VerbClaimedTwice
+from hub.core.ports import Adapter, AdapterResources, StartupError
 from hub.core.storage.db import DEFAULT_URL, Database
 from hub.core.storage.deliveries import DeliveryStore
+from hub.core.storage.repositories.attempts import SqlOccurrenceAttempts
 from hub.core.storage.repositories.inbox import SqlInbox
 from hub.core.storage.repositories.scheduling import sql_scheduler_stores
+from hub.core.storage.unit_of_work import SqlUnitsOfWork
 from hub.core.usecases.inbox import Inbox
+from hub.core.usecases.keeping import SessionKeeper
 from hub.core.usecases.scheduler import Scheduler
 from hub.core.usecases.sending import DeliveryService
 from hub.core.usecases.service import HubService
+from hub.core.usecases.turn import Wiring
 from hub.embedded import EmbeddedRedis
 from hub.ratelimit import RedisRateLimiter
 from hub.webchat_secret import SECRET_FILE, with_webchat_secret
@@ -185,12 +191,12 @@ def build_hub(
     embedded: list[EmbeddedRedis] = []
     database = Database(env.get("DATABASE_URL") or settings.storage.url or DEFAULT_URL)
     broker = env.get("REDIS_URL") or settings.broker.url
-    redis_url = broker or _embedded_redis(embedded)
     keep_in = SECRET_FILE if keep_secret and not broker else None
     configs = with_webchat_secret(configs, env.get("WEBCHAT_SECRET"), keep_in)
     settings = configs[0].config
     catalogue = ritual_catalogue()
-    communities = {c.config.community.id: build_runtime(c.config, catalogue) for c in configs}
+    communities = {c.config.community.id: _runtime(c.config, catalogue) for c in configs}
+    redis_url = broker or _embedded_redis(embedded)  # once nothing above can refuse to start
     resources = AdapterResources(redis_url=redis_url, public_url=settings.server.public_url)
     adapters = _build_adapters(communities, resources)
     return Hub(
@@ -199,12 +205,36 @@ def build_hub(
         database=database,
         redis_url=redis_url,
         adapters=adapters,
-        service=HubService(database, communities, dict(adapters)),
+        service=HubService(service_wiring(database, communities, dict(adapters))),
         delivery=DeliveryService(
             DeliveryStore(database), dict(adapters), RedisRateLimiter(redis_url)
         ),
         inbox=Inbox(SqlInbox(database)),
         embedded=embedded,
+    )
+
+
+def _runtime(config: HubConfig, catalogue: Mapping[str, Ritual]) -> CommunityRuntime:
+    """The community's runtime; two enabled rituals claiming one verb stop the start."""
+    try:
+        return build_runtime(config, catalogue)
+    except VerbClaimedTwice as error:
+        raise StartupError(f"community {config.community.id}: {error}") from error
+
+
+def service_wiring(
+    database: Database,
+    communities: Mapping[str, CommunityRuntime],
+    renderers: Mapping[tuple[str, str], Adapter],
+) -> Wiring:
+    """What the inbound pipeline and the ritual runner work with: the SQL units of work."""
+    return Wiring(
+        units=SqlUnitsOfWork(database),
+        communities=communities,
+        renderers=renderers,
+        keeper=SessionKeeper(),
+        attempts=SqlOccurrenceAttempts(database),
+        fatal=(DBAPIError,),
     )
 
 

@@ -11,6 +11,7 @@ from hub.core.model.deliveries import DeliveryState, Destination
 from hub.core.model.domain import Community, Identity, Space
 from hub.core.model.messages import MemberTarget, Outbound, Replaces, SpaceTarget
 from hub.core.model.richtext import Mention, Paragraph, RichText, Text, mention_markup, parse_markup
+from hub.core.model.verbs import VerbRegistry
 from hub.core.ports import Capabilities
 from hub.core.usecases.planning import Planner
 from tests.fakes.repositories.outbox import account
@@ -26,6 +27,7 @@ RUNTIME = CommunityRuntime(
     config=None,  # type: ignore[arg-type]
     spaces=SPACES,
     rituals=(),
+    verbs=VerbRegistry.of(()),
 )
 
 

@@ -7,6 +7,7 @@ The failing rituals are test-only, plugged in the way the catalogue plugs every 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -163,7 +164,8 @@ def with_rituals(hub: Hub, *extra: Ritual) -> tuple[HubService, CommunityRuntime
     catalogue = {**ritual_catalogue(), **{r.name: r for r in extra}}
     runtime = build_runtime(runtime.config, catalogue)
     communities = {COMMUNITY: runtime}
-    service = HubService(hub.database, communities, hub.service.renderers, clock=lambda: NOW)
+    wiring = replace(hub.service.wiring, communities=communities, clock=lambda: NOW)
+    service = HubService(wiring)
     return service, runtime
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from hub.core.config.models import HubConfig, RitualSection
 from hub.core.model.domain import Community, Identity, Space
+from hub.core.model.events import CommandInvoked, Event
 from hub.core.model.ritual import Ritual
+from hub.core.model.verbs import VerbRegistry
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +51,16 @@ class CommunityRuntime:
     config: HubConfig
     spaces: tuple[Space, ...]
     rituals: tuple[EnabledRitual, ...]
+    verbs: VerbRegistry
+    """Which enabled ritual owns each verb (built with the runtime: a verb claimed twice fails)."""
+
+    def hearing(self, event: Event) -> tuple[EnabledRitual, ...]:
+        """The enabled rituals that decide on `event`: every one, except for a command, which
+        only the ritual owning its verb hears (`VerbRegistry.owner_of`)."""
+        if not isinstance(event, CommandInvoked):
+            return self.rituals
+        owner = self.verbs.owner_of(event.name, event.args)
+        return tuple(r for r in self.rituals if r.name == owner)
 
     def commands(self, admin: bool = False) -> dict[str, str]:
         """Every verb the enabled rituals answer (owners' verbs too for an owner), described in
@@ -90,7 +102,8 @@ class CommunityRuntime:
 
 
 def build_runtime(config: HubConfig, catalogue: Mapping[str, Ritual]) -> CommunityRuntime:
-    """The runtime view of one validated community config."""
+    """The runtime view of one validated community config; raises `VerbClaimedTwice` when two
+    of its enabled rituals declare one verb."""
     section = config.community
     community = Community(
         id=section.id, name=section.name, timezone=section.timezone, locale=section.locale
@@ -115,4 +128,10 @@ def build_runtime(config: HubConfig, catalogue: Mapping[str, Ritual]) -> Communi
         for name, ritual_section in sections.items()
         if ritual_section.enabled and name in catalogue
     )
-    return CommunityRuntime(community=community, config=config, spaces=spaces, rituals=rituals)
+    return CommunityRuntime(
+        community=community,
+        config=config,
+        spaces=spaces,
+        rituals=rituals,
+        verbs=VerbRegistry.of(r.ritual for r in rituals),
+    )

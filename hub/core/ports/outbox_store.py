@@ -3,7 +3,8 @@
 `Outbox` is what the planner (`hub.core.usecases.planning`) reads and writes in one community's
 unit of work: where a message may go (members' accounts, opt-in lists, moved addresses) and the
 delivery rows it plans. Storage implements it in `hub.core.storage.repositories.outbox`, the
-tests' fake in `tests/fakes/repositories/outbox.py`.
+tests' fake in `tests/fakes/repositories/outbox.py`. `OccurrenceStore` is the ritual
+runner's: the occurrence rows it locks and creates.
 """
 
 from __future__ import annotations
@@ -116,5 +117,24 @@ class Outbox(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OccurrenceTicket:
+    """An occurrence row as the ritual runner reads it."""
+
+    id: int
+    ritual: str
+    """The occurrence name: the ritual, and its schedule slot after a colon (`points:weekly`)."""
+    scheduled_at: datetime
+    manual: bool = False
+
+
 class OccurrenceStore(Protocol):
-    """A community's ritual occurrences: manual firings and their attempts."""
+    """A community's ritual occurrences: the claimed ones to run, and manual firings."""
+
+    def take_claimed(self, occurrence_id: int, now: datetime) -> OccurrenceTicket | None:
+        """Lock the occurrence and mark it done, if it is claimed and not yet run; else None."""
+        ...
+
+    def add_manual(self, ritual: str, now: datetime, *, done: bool) -> OccurrenceTicket:
+        """A firing by hand (`/hub run`, a preview): its row, done at once or left claimed."""
+        ...

@@ -13,19 +13,28 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import structlog
-from sqlalchemy.orm import Session
 
 from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.domain import Identity, Member
 from hub.core.model.events import Event, RitualSignalled
-from hub.core.model.ritual import Directory, RepliedTo, Ritual, RitualContext, RitualResult
+from hub.core.model.ritual import (
+    Directory,
+    Occurrence,
+    RepliedTo,
+    Ritual,
+    RitualContext,
+    RitualResult,
+)
 from hub.core.model.templates import TemplateError
-from hub.core.storage.orm import MemberRow
-from hub.core.usecases.members import load_member
+from hub.core.ports import UnitOfWork
 
 log = structlog.get_logger(__name__)
+
+Decide = Callable[[Ritual, RitualContext], RitualResult]
+"""How a ritual decides on a cause: its `on_event` or its `on_occurrence`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,51 +76,60 @@ def ritual_failed(ritual: str, cause: str, error: Exception) -> None:
     )
 
 
-def signalled_member(session: Session, event: Event) -> Member | None:
+def signalled_member(uow: UnitOfWork, event: Event) -> Member | None:
     """The member who did what a ritual signalled: the `ctx.member` of the follow-up."""
-    if not isinstance(event, RitualSignalled) or session.get(MemberRow, event.member_id) is None:
+    if not isinstance(event, RitualSignalled):
         return None
-    return load_member(session, event.member_id)
+    return uow.members.get(event.member_id)
 
 
-def on_event(event: Event) -> Callable[[Ritual, RitualContext], RitualResult]:
+def on_event(event: Event) -> Decide:
+    """A ritual deciding on an event."""
     return lambda ritual, ctx: ritual.on_event(ctx, event)
 
 
-@dataclass(frozen=True, slots=True)
+def on_occurrence(occurrence: Occurrence) -> Decide:
+    """A ritual deciding on one of its occurrences."""
+    return lambda ritual, ctx: ritual.on_occurrence(ctx, occurrence)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Audience:
     """What every ritual deciding on one cause is told alike, worked out once per cause."""
 
+    runtime: CommunityRuntime
+    now: datetime
+    directory: Directory
     admin: bool
     commands: Mapping[str, str]
     verbs: frozenset[str]
     scheduled: tuple[str, ...]
 
 
-def audience_of(runtime: CommunityRuntime, cause: Cause) -> Audience:
+def audience_of(
+    runtime: CommunityRuntime, cause: Cause, now: datetime, directory: Directory
+) -> Audience:
     admin = runtime.is_owner(cause.actor)
     return Audience(
+        runtime=runtime,
+        now=now,
+        directory=directory,
         admin=admin,
         commands=runtime.commands(admin=admin),
-        verbs=frozenset(runtime.commands(admin=True)),
+        verbs=frozenset(runtime.verbs.owners),
         scheduled=tuple(name for r in runtime.rituals for name in r.schedules),
     )
 
 
 def ritual_context(
-    runtime: CommunityRuntime,
-    enabled: EnabledRitual,
-    cause: Cause,
-    state: dict[str, object],
-    now: datetime,
-    directory: Directory,
-    audience: Audience,
+    enabled: EnabledRitual, cause: Cause, state: Mapping[str, Any], audience: Audience
 ) -> RitualContext:
+    runtime = audience.runtime
     defaults = enabled.ritual.default_texts
     return RitualContext(
         community=runtime.community,
         config=enabled.config,
-        now=now,
+        now=audience.now,
         rng=random.Random(f"{cause.seed}:{enabled.name}"),
         state=state,
         spaces=runtime.spaces,
@@ -120,7 +138,7 @@ def ritual_context(
         private_link=cause.private_link,
         texts=defaults.get(runtime.community.locale) or defaults["en"],
         commands=audience.commands,
-        directory=directory,
+        directory=audience.directory,
         is_admin=audience.admin,
         entropy=secrets.token_hex(16),
         verbs=audience.verbs,

@@ -1,16 +1,18 @@
-"""Members and their identities: who is who across platforms."""
+"""What is left here of members over a session: merging two members, a member's export and
+their card's edits, the records helper's to move behind the records port (issue 13). Members
+and their accounts otherwise live behind `UnitOfWork.members` (`hub.core.usecases.directory`
+is the rituals' view of them)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.core.model import member_refs
-from hub.core.model.domain import Identity, Member
+from hub.core.model.domain import Member
 from hub.core.model.mentions import match_members
 from hub.core.model.ritual import member_data
 from hub.core.storage.orm import (
@@ -20,68 +22,22 @@ from hub.core.storage.orm import (
     RitualRecordRow,
     SpaceMemberRow,
 )
-from hub.core.storage.sql import insert_if_absent
+from hub.core.storage.repositories.members import (
+    SqlMembers,
+    list_recipients,
+    mark_unreachable,
+    reachable_identities,
+)
 
-
-def resolve_member(
-    session: Session, community_id: str, identity: Identity, now: datetime
-) -> Member:
-    """The member behind a platform identity, created on first sight."""
-    row = _identity_row(session, community_id, identity)
-    if row is None:
-        member = MemberRow(
-            community_id=community_id, display_name=identity.display_name, created_at=now
-        )
-        session.add(member)
-        session.flush()
-        created = insert_if_absent(
-            session,
-            IdentityRow.__table__,  # type: ignore[arg-type]
-            {
-                "member_id": member.id,
-                "community_id": community_id,
-                "platform": identity.platform,
-                "user_id": identity.user_id,
-                "display_name": identity.display_name,
-                "reachable": True,
-                "last_seen_at": now,
-            },
-        )
-        if not created:  # another worker met this person at the same moment: keep theirs
-            session.delete(member)
-        row = _identity_row(session, community_id, identity)
-        assert row is not None
-    else:
-        row.last_seen_at = now
-        row.display_name = identity.display_name or row.display_name
-    return load_member(session, row.member_id)
-
-
-def load_member(session: Session, member_id: int) -> Member:
-    """A member with all their identities."""
-    member = session.get_one(MemberRow, member_id)
-    identities = list(
-        session.scalars(
-            select(IdentityRow).where(IdentityRow.member_id == member_id).order_by(IdentityRow.id)
-        )
-    )
-    return _member(member, identities)
-
-
-def _member(row: MemberRow, identities: list[IdentityRow]) -> Member:
-    return Member(
-        id=row.id,
-        community_id=row.community_id,
-        display_name=row.display_name,
-        locale=row.locale,
-        identities=tuple(
-            Identity(platform=i.platform, user_id=i.user_id, display_name=i.display_name)
-            for i in identities
-        ),
-        profile=dict(row.profile or {}),
-        joined_at=row.created_at,
-        reachable=any(i.reachable and i.opted_out_at is None for i in identities),
-    )
+# Still imported from here by callers not yet behind the unit of work (planner, sender).
+__all__ = [
+    "SqlDirectory",
+    "list_recipients",
+    "mark_unreachable",
+    "merge_members",
+    "reachable_identities",
+    "set_profile",
+]
 
 
 class SqlDirectory:
@@ -92,31 +48,17 @@ class SqlDirectory:
     def __init__(self, session: Session, community_id: str) -> None:
         self.session = session
         self.community_id = community_id
+        self._members = SqlMembers(session, community_id)
         self._all: list[Member] | None = None
 
     def member(self, member_id: int) -> Member | None:
         """The member with that id in this community, if any."""
-        row = self.session.get(MemberRow, member_id)
-        if row is None or row.community_id != self.community_id:
-            return None
-        return load_member(self.session, member_id)
+        return self._members.get(member_id)
 
     def members(self) -> list[Member]:
         """Every member of the community, oldest first."""
         if self._all is None:
-            rows = self.session.scalars(
-                select(MemberRow)
-                .where(MemberRow.community_id == self.community_id)
-                .order_by(MemberRow.created_at, MemberRow.id)
-            )
-            identities: dict[int, list[IdentityRow]] = {}
-            for identity in self.session.scalars(
-                select(IdentityRow)
-                .where(IdentityRow.community_id == self.community_id)
-                .order_by(IdentityRow.id)
-            ):
-                identities.setdefault(identity.member_id, []).append(identity)
-            self._all = [_member(row, identities.get(row.id, [])) for row in rows]
+            self._all = self._members.everyone()
         return list(self._all)
 
     def find(self, token: str, platform: str) -> list[Member]:
@@ -162,15 +104,10 @@ def _record(row: RitualRecordRow) -> dict[str, Any]:
 
 
 def set_profile(session: Session, member_id: int, fields: Mapping[str, str | None]) -> None:
-    """Change fields of the member's card; None removes a field."""
-    row = session.get_one(MemberRow, member_id)
-    profile = dict(row.profile or {})
-    for key, value in fields.items():
-        if value is None:
-            profile.pop(key, None)
-        else:
-            profile[key] = value
-    row.profile = profile
+    """Change fields of the member's card; None removes a field (`MemberStore.set_profile`;
+    this session form stays until `effects` calls `uow.members.set_profile`)."""
+    member = session.get_one(MemberRow, member_id)
+    SqlMembers(session, member.community_id).set_profile(member_id, fields)
 
 
 def merge_members(session: Session, kept: int, merged: int) -> None:
@@ -194,117 +131,3 @@ def merge_members(session: Session, kept: int, merged: int) -> None:
     keeper.created_at = min(keeper.created_at, gone.created_at)
     session.delete(gone)
     session.flush()
-
-
-def reachable_identities(session: Session, member_id: int) -> list[IdentityRow]:
-    """The member's accounts the hub may still write to, most recently seen first."""
-    return list(
-        session.scalars(
-            select(IdentityRow)
-            .where(
-                IdentityRow.member_id == member_id,
-                IdentityRow.reachable.is_(True),
-                IdentityRow.opted_out_at.is_(None),
-            )
-            .order_by(IdentityRow.last_seen_at.desc())
-        )
-    )
-
-
-def join_space(
-    session: Session, community_id: str, space: str, identity: Identity, now: datetime
-) -> None:
-    """Record that the account joined the space (once; a second join changes nothing)."""
-    row = _identity_row(session, community_id, identity)
-    if row is None:
-        return
-    insert_if_absent(
-        session,
-        SpaceMemberRow.__table__,  # type: ignore[arg-type]
-        {
-            "community_id": community_id,
-            "platform": identity.platform,
-            "space": space,
-            "user_id": identity.user_id,
-            "member_id": row.member_id,
-            "joined_at": now,
-        },
-    )
-
-
-def leave_space(session: Session, community_id: str, space: str, identity: Identity) -> None:
-    """Forget that the account is in the space."""
-    row = session.get(SpaceMemberRow, (community_id, identity.platform, space, identity.user_id))
-    if row is not None:
-        session.delete(row)
-
-
-def list_recipients(
-    session: Session, community_id: str, platform: str, space: str
-) -> list[IdentityRow]:
-    """The accounts a post to an opt-in list reaches: joined, reachable, not opted out."""
-    return list(
-        session.scalars(
-            select(IdentityRow)
-            .join(
-                SpaceMemberRow,
-                (SpaceMemberRow.community_id == IdentityRow.community_id)
-                & (SpaceMemberRow.platform == IdentityRow.platform)
-                & (SpaceMemberRow.user_id == IdentityRow.user_id),
-            )
-            .where(
-                SpaceMemberRow.community_id == community_id,
-                SpaceMemberRow.platform == platform,
-                SpaceMemberRow.space == space,
-                IdentityRow.reachable.is_(True),
-                IdentityRow.opted_out_at.is_(None),
-            )
-            .order_by(IdentityRow.id)
-        )
-    )
-
-
-def set_opted_out(
-    session: Session, community_id: str, identity: Identity, when: datetime | None
-) -> IdentityRow | None:
-    """Opt the account out (`when`) or back in (None); its space memberships are kept."""
-    row = _identity_row(session, community_id, identity)
-    if row is not None:
-        row.opted_out_at = when
-        if when is None:
-            row.reachable, row.unreachable_reason = True, None
-    return row
-
-
-def mark_private_chat_open(session: Session, community_id: str, identity: Identity) -> None:
-    """The person wrote to the hub privately: from now on the hub may write back."""
-    row = _identity_row(session, community_id, identity)
-    if row is not None:
-        row.private_chat_open, row.reachable, row.unreachable_reason = True, True, None
-
-
-def private_chat_open(session: Session, community_id: str, identity: Identity) -> bool:
-    """Whether the person has ever opened a private chat with the hub on that platform."""
-    row = _identity_row(session, community_id, identity)
-    return row is not None and row.private_chat_open
-
-
-def mark_unreachable(session: Session, member_id: int, platform: str, reason: str) -> None:
-    """Record that a member cannot be written to on a platform (blocked the bot, left…)."""
-    for row in session.scalars(
-        select(IdentityRow).where(
-            IdentityRow.member_id == member_id, IdentityRow.platform == platform
-        )
-    ):
-        row.reachable = False
-        row.unreachable_reason = reason[:500]
-
-
-def _identity_row(session: Session, community_id: str, identity: Identity) -> IdentityRow | None:
-    return session.scalar(
-        select(IdentityRow).where(
-            IdentityRow.community_id == community_id,
-            IdentityRow.platform == identity.platform,
-            IdentityRow.user_id == identity.user_id,
-        )
-    )

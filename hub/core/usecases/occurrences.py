@@ -38,6 +38,13 @@ def begin_attempt(attempts: OccurrenceAttempts, occurrence_id: int, now: datetim
         return True
 
 
+def community_of(attempts: OccurrenceAttempts, occurrence_id: int) -> str | None:
+    """The community an occurrence belongs to (None if unknown): read before its community's
+    unit of work can open."""
+    with attempts.locked(occurrence_id) as record:
+        return None if record is None else record.community_id
+
+
 def record_failure(
     attempts: OccurrenceAttempts, occurrence_id: int, error: BaseException, now: datetime
 ) -> bool:

@@ -24,8 +24,14 @@ class FakeOccurrenceAttempts:
             self.records[occurrence_id] = record
 
 
-def claimed(occurrence_id: int = 1, attempts: int = 0) -> AttemptRecord:
-    """A claimed occurrence of ritual "r" in community "c"."""
+def claimed(
+    occurrence_id: int = 1, attempts: int = 0, *, community_id: str = "c", ritual: str = "r"
+) -> AttemptRecord:
+    """A claimed occurrence (of ritual "r" in community "c" unless told)."""
     return AttemptRecord(
-        id=occurrence_id, community_id="c", ritual="r", state="claimed", attempts=attempts
+        id=occurrence_id,
+        community_id=community_id,
+        ritual=ritual,
+        state="claimed",
+        attempts=attempts,
     )

@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from hub.core.model.deliveries import PENDING, DeliveryState, Destination
-from hub.core.ports.outbox_store import Account, Held, LastSeen, PlannedDelivery, SentPart
+from hub.core.ports.outbox_store import (
+    Account,
+    Held,
+    LastSeen,
+    OccurrenceTicket,
+    PlannedDelivery,
+    SentPart,
+)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -161,5 +168,37 @@ def account(member_id: int, platform: str, user_id: str, **details: Any) -> Acco
     )
 
 
+@dataclass(slots=True)
+class FakeOccurrence:
+    """An occurrence row: its ticket and its state."""
+
+    ticket: OccurrenceTicket
+    state: str = "claimed"
+
+
 class FakeOccurrences:
-    """Occurrences, in a dict."""
+    """Occurrences, in a dict by id."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, FakeOccurrence] = {}
+
+    def claim(self, ritual: str, scheduled_at: datetime) -> OccurrenceTicket:
+        """Arrange an occurrence the scheduler claimed."""
+        ticket = OccurrenceTicket(id=len(self.rows) + 1, ritual=ritual, scheduled_at=scheduled_at)
+        self.rows[ticket.id] = FakeOccurrence(ticket)
+        return ticket
+
+    def take_claimed(self, occurrence_id: int, now: datetime) -> OccurrenceTicket | None:
+        """The claimed occurrence, now done; None if unknown or already run."""
+        row = self.rows.get(occurrence_id)
+        if row is None or row.state != "claimed":
+            return None
+        row.state = "done"
+        return row.ticket
+
+    def add_manual(self, ritual: str, now: datetime, *, done: bool) -> OccurrenceTicket:
+        """A firing by hand."""
+        ticket = self.claim(ritual, now)
+        ticket = replace(ticket, manual=True)
+        self.rows[ticket.id] = FakeOccurrence(ticket, "done" if done else "claimed")
+        return ticket

@@ -8,14 +8,29 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, select, update
 
 from hub.core.model.deliveries import PENDING, DeliveryState
-from hub.core.ports.outbox_store import Account, Held, LastSeen, PlannedDelivery, SentPart
+from hub.core.ports.outbox_store import (
+    Account,
+    Held,
+    LastSeen,
+    OccurrenceTicket,
+    PlannedDelivery,
+    SentPart,
+)
 from hub.core.storage.deliveries import skip_later_parts
-from hub.core.storage.orm import AddressMoveRow, DeliveryRow, IdentityRow, SpaceMemberRow
+from hub.core.storage.orm import (
+    AddressMoveRow,
+    DeliveryRow,
+    IdentityRow,
+    OccurrenceRow,
+    SpaceMemberRow,
+)
 from hub.core.storage.repositories.base import Repository
 from hub.core.storage.sql import insert_if_absent
 
 CHUNK = 500
 """Values per IN (…) query, well under every database's parameter limit."""
+MANUAL = "manual"
+"""`claimed_by` of an occurrence fired by hand."""
 
 
 class SqlOutbox(Repository):
@@ -193,4 +208,35 @@ def _account(row: IdentityRow) -> Account:
 
 
 class SqlOccurrences(Repository):
-    """Ritual occurrences (`OccurrenceRow`)."""
+    """Ritual occurrences (`OccurrenceRow`) of one community."""
+
+    def take_claimed(self, occurrence_id: int, now: datetime) -> OccurrenceTicket | None:
+        """Lock the claimed occurrence and mark it done; None if unknown, elsewhere or run."""
+        row = self.session.scalars(
+            select(OccurrenceRow).where(OccurrenceRow.id == occurrence_id).with_for_update()
+        ).one_or_none()
+        if row is None or row.state != "claimed" or row.community_id != self.community_id:
+            return None
+        row.state, row.done_at = "done", now
+        return _ticket(row)
+
+    def add_manual(self, ritual: str, now: datetime, *, done: bool) -> OccurrenceTicket:
+        """A firing by hand, at `now`."""
+        row = OccurrenceRow(
+            community_id=self.community_id,
+            ritual=ritual,
+            scheduled_at=now,
+            state="done" if done else "claimed",
+            claimed_by=MANUAL,
+            claimed_at=now,
+            done_at=now if done else None,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _ticket(row)
+
+
+def _ticket(row: OccurrenceRow) -> OccurrenceTicket:
+    return OccurrenceTicket(
+        id=row.id, ritual=row.ritual, scheduled_at=row.scheduled_at, manual=row.claimed_by == MANUAL
+    )
