@@ -2,7 +2,8 @@
 optional scheduled post introducing the members who joined most recently.
 
 Cards belong to the core (`Member.profile`): this ritual only asks for changes with the
-`SetProfile` effect, so its own state holds nothing but who was already introduced.
+`SetProfile` effect, so its own state holds nothing but who was already introduced (member
+references the core renames on a link and drops on forget-me).
 Whatever a member typed reaches a message as a template variable, escaped for the markup.
 """
 
@@ -16,7 +17,8 @@ from pydantic import Field, field_validator
 from hub.core.config.models import Cron, RitualSection
 from hub.core.model import catalogue
 from hub.core.model.domain import Member
-from hub.core.model.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.member_records import MemberRef, RitualState
 from hub.core.model.mentions import is_mention, normalized
 from hub.core.model.richtext import RichText
 from hub.core.model.ritual import (
@@ -34,6 +36,7 @@ from hub.rituals.base import (
     posts,
     reply,
     served_spaces,
+    state_of,
     text,
     web_address,
 )
@@ -88,6 +91,12 @@ _LABELS_EN = (
 )
 
 
+class ProfileState(RitualState):
+    """Who was already introduced by "meet the members", oldest first."""
+
+    introduced: list[MemberRef] = Field(default_factory=list)
+
+
 class Profile:
     """Shows and edits member cards, finds members by skill, and introduces newcomers."""
 
@@ -97,13 +106,10 @@ class Profile:
     commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("profile")
     admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("profile")
     default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("profile")
+    state_model: ClassVar[type[RitualState]] = ProfileState
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
-        """Answer `profile` and `who`; keep the introduced ids in step with merges and erasures."""
-        if isinstance(event, MembersMerged):
-            return _merged(ctx, event.kept, event.merged)
-        if isinstance(event, MemberForgotten):
-            return _forgotten(ctx, event.member_id)
+        """Answer `profile` and `who`."""
         if not isinstance(event, CommandInvoked) or ctx.member is None:
             return NOTHING
         if event.name == "profile":
@@ -117,7 +123,7 @@ class Profile:
         config = _config(ctx)
         if config.meet_schedule is None and not occurrence.manual:
             return NOTHING
-        introduced = [int(i) for i in ctx.state.get("introduced", [])]
+        introduced = state_of(ctx, ProfileState).introduced
         fresh = _newcomers(ctx.directory.members(), set(introduced), config.meet_count)
         if not fresh or not served_spaces(ctx):
             return NOTHING
@@ -129,7 +135,7 @@ class Profile:
             for m in fresh
         )
         remembered = [*introduced, *(m.id for m in fresh)][-KEEP_INTRODUCED:]
-        state = {**ctx.state, "introduced": remembered}
+        state = ProfileState(introduced=remembered)
         return RitualResult(outbound=outbound, state=state, records=records)
 
 
@@ -281,26 +287,6 @@ def _joined(member: Member) -> tuple[float, int]:
     """Sort key by join time (unknown: oldest), ties by id (the newer member first)."""
     when = member.joined_at.timestamp() if member.joined_at is not None else 0.0
     return when, member.id
-
-
-# --- merges and erasures --------------------------------------------------------------------
-
-
-def _merged(ctx: RitualContext, kept: int, merged: int) -> RitualResult:
-    """One person, two ids: introduced under either means introduced as `kept`."""
-    introduced = [int(i) for i in ctx.state.get("introduced", [])]
-    if merged not in introduced:
-        return NOTHING
-    renamed = list(dict.fromkeys(kept if i == merged else i for i in introduced))
-    return RitualResult(state={**ctx.state, "introduced": renamed})
-
-
-def _forgotten(ctx: RitualContext, member_id: int) -> RitualResult:
-    introduced = [int(i) for i in ctx.state.get("introduced", [])]
-    if member_id not in introduced:
-        return NOTHING
-    kept = [i for i in introduced if i != member_id]
-    return RitualResult(state={**ctx.state, "introduced": kept})
 
 
 # --- texts ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from hub.core.ports.inbound_store import MemberStore, ProcessedEvents, SentMessages
 from hub.core.ports.outbox_store import OccurrenceStore, Outbox
+from hub.core.ports.people_store import People
 from hub.core.ports.records_store import MemberRecords, RitualStates
 
 
@@ -21,13 +22,24 @@ class UnitOfWork(Protocol):
     """The repositories of one community, inside one transaction."""
 
     community_id: str
-    events: ProcessedEvents
-    members: MemberStore
-    sent: SentMessages
-    outbox: Outbox
-    occurrences: OccurrenceStore
-    states: RitualStates
-    records: MemberRecords
+
+    # Read-only members (properties), so that an implementation may hold a subtype of each port.
+    @property
+    def events(self) -> ProcessedEvents: ...
+    @property
+    def members(self) -> MemberStore: ...
+    @property
+    def sent(self) -> SentMessages: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def occurrences(self) -> OccurrenceStore: ...
+    @property
+    def states(self) -> RitualStates: ...
+    @property
+    def records(self) -> MemberRecords: ...
+    @property
+    def people(self) -> People: ...
 
     def savepoint(self) -> AbstractContextManager[object]:
         """A nested transaction: leaving it by an exception undoes only what it did."""

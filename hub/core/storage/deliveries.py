@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from hub.core.model.deliveries import Delivery, DeliveryState, Destination, SentRef
 from hub.core.storage.db import Database
 from hub.core.storage.orm import AddressMoveRow, DeliveryRow
+from hub.core.storage.repositories.people import scrub_sent
 from hub.core.storage.sql import insert_if_absent
-from hub.core.usecases.forgetting import scrub_sent
 from hub.core.usecases.members import mark_unreachable
 
 _CLAIMABLE = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.domain import Identity, Member
 from hub.core.model.events import Event, RitualSignalled
+from hub.core.model.member_records import RitualState
 from hub.core.model.ritual import Directory, RepliedTo, Ritual, RitualContext, RitualResult
 from hub.core.model.templates import TemplateError
 from hub.core.storage.orm import MemberRow
@@ -102,7 +103,7 @@ def ritual_context(
     runtime: CommunityRuntime,
     enabled: EnabledRitual,
     cause: Cause,
-    state: dict[str, object],
+    state: RitualState,
     now: datetime,
     directory: Directory,
     audience: Audience,

@@ -6,21 +6,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.core.model import member_refs
 from hub.core.model.domain import Identity, Member
 from hub.core.model.mentions import match_members
 from hub.core.model.ritual import member_data
-from hub.core.storage.orm import (
-    DeliveryRow,
-    IdentityRow,
-    MemberRow,
-    RitualRecordRow,
-    SpaceMemberRow,
-)
+from hub.core.storage.orm import IdentityRow, MemberRow, SpaceMemberRow
 from hub.core.storage.sql import insert_if_absent
+from hub.core.storage.unit_of_work import SqlUnitOfWork
+from hub.core.usecases.exporting import exported_records
+from hub.core.usecases.ritual_state import StateModels
 
 
 def resolve_member(
@@ -89,9 +85,12 @@ class SqlDirectory:
 
     Members are loaded once per decision, on first use (most events never ask)."""
 
-    def __init__(self, session: Session, community_id: str) -> None:
+    def __init__(
+        self, session: Session, community_id: str, models: StateModels | None = None
+    ) -> None:
         self.session = session
         self.community_id = community_id
+        self.models: StateModels = models or {}
         self._all: list[Member] | None = None
 
     def member(self, member_id: int) -> Member | None:
@@ -125,40 +124,20 @@ class SqlDirectory:
 
     def export(self, member_id: int) -> dict[str, Any]:
         """Everything kept about the member: card, accounts, lists joined, their ritual records,
-        and other members' records that name them (`about_you`)."""
+        other members' records that name them (`about_you`) and, in every ritual's state, their
+        member records (`rituals`)."""
         member = self.member(member_id)
         if member is None:
             return {}
         spaces = self.session.scalars(
             select(SpaceMemberRow).where(SpaceMemberRow.member_id == member_id)
         )
-        records = self.session.scalars(
-            select(RitualRecordRow)
-            .where(RitualRecordRow.member_id == member_id)
-            .order_by(RitualRecordRow.id)
-        )
+        uow = SqlUnitOfWork(self.session, self.community_id)
         return {
             **member_data(member),
             "spaces": [{"platform": s.platform, "space": s.space} for s in spaces],
-            "records": [_record(r) for r in records],
-            "about_you": [_record(r) for r in self._naming(member_id)],
+            **exported_records(uow, member_id, self.models),
         }
-
-    def _naming(self, member_id: int) -> list[RitualRecordRow]:
-        """Other members' records that name the member (their nominations of them…)."""
-        rows = self.session.scalars(
-            select(RitualRecordRow)
-            .where(
-                RitualRecordRow.community_id == self.community_id,
-                RitualRecordRow.member_id.is_distinct_from(member_id),
-            )
-            .order_by(RitualRecordRow.id)
-        )
-        return [r for r in rows if member_refs.names(r.data, member_id)]
-
-
-def _record(row: RitualRecordRow) -> dict[str, Any]:
-    return {"ritual": row.ritual, "kind": row.kind, "at": row.created_at.isoformat(), **row.data}
 
 
 def set_profile(session: Session, member_id: int, fields: Mapping[str, str | None]) -> None:
@@ -171,29 +150,6 @@ def set_profile(session: Session, member_id: int, fields: Mapping[str, str | Non
         else:
             profile[key] = value
     row.profile = profile
-
-
-def merge_members(session: Session, kept: int, merged: int) -> None:
-    """One person, two members: everything of `merged` now belongs to `kept`.
-
-    Accounts, space memberships, records (points, nominations…) and deliveries move, and
-    records naming `merged` (a nomination of them) now name `kept`; the profile keeps `kept`'s fields and fills the gaps from `merged`; `merged` is deleted."""
-    if kept == merged:
-        return
-    for table in (IdentityRow, SpaceMemberRow, RitualRecordRow, DeliveryRow):
-        session.execute(update(table).where(table.member_id == merged).values(member_id=kept))
-    keeper = session.get_one(MemberRow, kept)
-    for record in session.scalars(
-        select(RitualRecordRow).where(RitualRecordRow.community_id == keeper.community_id)
-    ):
-        data = member_refs.renamed(record.data, merged, kept)
-        if data != record.data:
-            record.data = data
-    gone = session.get_one(MemberRow, merged)
-    keeper.profile = {**(gone.profile or {}), **(keeper.profile or {})}
-    keeper.created_at = min(keeper.created_at, gone.created_at)
-    session.delete(gone)
-    session.flush()
 
 
 def reachable_identities(session: Session, member_id: int) -> list[IdentityRow]:

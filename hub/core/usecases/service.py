@@ -47,7 +47,8 @@ from hub.core.ports import Renderer
 from hub.core.storage.db import Database
 from hub.core.storage.orm import DeliveryRow, OccurrenceRow, ProcessedEventRow
 from hub.core.storage.sql import insert_if_absent
-from hub.core.usecases import effects, occurrences, planning
+from hub.core.storage.unit_of_work import SqlUnitOfWork
+from hub.core.usecases import effects, occurrences, planning, ritual_state
 from hub.core.usecases.causes import (
     Audience,
     Cause,
@@ -70,7 +71,7 @@ from hub.core.usecases.members import (
     resolve_member,
     set_opted_out,
 )
-from hub.core.usecases.ritual_state import add_records, load_state_for_update, save_state
+from hub.core.usecases.ritual_state import StateModels
 
 log = structlog.get_logger(__name__)
 
@@ -306,7 +307,7 @@ class HubService:
         ids: list[int] = []
         follow_ups: list[Event] = []
         audience = audience_of(runtime, cause)
-        directory = SqlDirectory(session, runtime.community.id)
+        directory = SqlDirectory(session, runtime.community.id, _models(runtime))
         for enabled in rituals:
             try:
                 ran = self._run_one(
@@ -325,7 +326,7 @@ class HubService:
             ids += ran.ids
             follow_ups += ran.follow_ups
             if ran.changed_members:  # the next ritual reads members afresh
-                directory = SqlDirectory(session, runtime.community.id)
+                directory = SqlDirectory(session, runtime.community.id, _models(runtime))
         return ids + self._follow_up(session, runtime, cause, now, follow_ups, depth)
 
     def _run_one(
@@ -340,16 +341,17 @@ class HubService:
         directory: Directory,
     ) -> Ran:
         """One ritual's decision, carried out in a savepoint: all of it stays, or none."""
-        state_row = load_state_for_update(session, runtime.community.id, enabled.name)
-        ctx = ritual_context(runtime, enabled, cause, state_row.data, now, directory, audience)
+        uow = SqlUnitOfWork(session, runtime.community.id)
+        state = ritual_state.load(uow, enabled.ritual)
+        ctx = ritual_context(runtime, enabled, cause, state, now, directory, audience)
         result = decide(enabled.ritual, ctx)
         if result == NOTHING:  # most rituals ignore most events: spare the savepoint
             return Ran()
         ran = Ran(changed_members=bool(result.effects))
         with session.begin_nested():
             if result.state is not None:
-                save_state(state_row, result.state, now)
-            add_records(session, runtime.community.id, enabled.name, result.records, now)
+                ritual_state.save(uow, enabled.name, result.state, now)
+            uow.records.add(enabled.name, result.records, now)
             for message in result.outbound:
                 ran.ids += planning.plan(
                     session,
@@ -403,12 +405,15 @@ class HubService:
         """Carry out a ritual's effect; what rituals must hear of it joins `follow_ups`."""
         if isinstance(effect, FireRitual):
             return self._fire(session, runtime, effect.ritual, now)
-        follow_up = effects.apply(session, runtime.community.id, ritual, effect, cause.key, now)
-        if follow_up is not None:
-            follow_ups.append(follow_up)
-        if isinstance(follow_up, MemberForgotten):
-            return self._erase_copies(session, runtime, ritual, cause.key, follow_up, now)
-        return []
+        uow = SqlUnitOfWork(session, runtime.community.id)
+        step = effects.Step(ritual=ritual, cause=cause.key, now=now, models=_models(runtime))
+        events = effects.apply(uow, effect, step)
+        follow_ups.extend(events)
+        ids: list[int] = []
+        for follow_up in events:
+            if isinstance(follow_up, MemberForgotten):
+                ids += self._erase_copies(session, runtime, ritual, cause.key, follow_up, now)
+        return ids
 
     def _erase_copies(
         self,
@@ -478,6 +483,11 @@ class HubService:
             lambda r, ctx: r.on_occurrence(ctx, occurrence),
             strict=True,
         )
+
+
+def _models(runtime: CommunityRuntime) -> StateModels:
+    """The state models of the community's rituals, whose member records the core rewrites."""
+    return {enabled.name: enabled.ritual.state_model for enabled in runtime.rituals}
 
 
 def _first_time(session: Session, event: Event, now: datetime) -> bool:
