@@ -14,9 +14,6 @@ from typing import Any, Protocol
 
 from hub.core.model.ritual import Record
 
-RecordChange = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
-"""A record's data, changed; None deletes the record."""
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredRecord:
@@ -27,6 +24,10 @@ class StoredRecord:
     member_id: int | None
     data: Mapping[str, Any]
     created_at: datetime
+
+
+RecordChange = Callable[[StoredRecord], Mapping[str, Any] | None]
+"""A record's new data; None deletes the record."""
 
 
 class RitualStates(Protocol):

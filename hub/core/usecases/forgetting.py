@@ -19,6 +19,7 @@ from typing import Any
 from hub.core.model import member_records, member_refs
 from hub.core.model.domain import Identity
 from hub.core.ports import UnitOfWork
+from hub.core.ports.records_store import StoredRecord
 from hub.core.usecases.ritual_state import StateModels, rewrite_all
 
 
@@ -40,8 +41,8 @@ def forget_member(
     traces = uow.people.traces(member_id)
     if traces is None:
         return Forgotten()
+    uow.records.rewrite(lambda record: _without(record, member_id))
     uow.people.erase(member_id, farewell_cause)
-    uow.records.rewrite(lambda data: _without(data, member_id))
     rituals = rewrite_all(
         uow, models, lambda state: member_records.forgotten(state, member_id), now
     )
@@ -49,8 +50,8 @@ def forget_member(
     return Forgotten(accounts=traces.accounts, rituals=rituals)
 
 
-def _without(data: Mapping[str, Any], member_id: int) -> Mapping[str, Any] | None:
-    """Another member's record naming them: deleted; list entries naming them: left out."""
-    if member_refs.names(data, member_id):
+def _without(record: StoredRecord, member_id: int) -> Mapping[str, Any] | None:
+    """Their records, and others' naming them: deleted; list entries naming them: left out."""
+    if record.member_id == member_id or member_refs.names(record.data, member_id):
         return None
-    return member_refs.without(data, member_id)  # type: ignore[no-any-return]
+    return member_refs.without(record.data, member_id)  # type: ignore[no-any-return]

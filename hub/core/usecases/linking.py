@@ -22,5 +22,5 @@ def merge_members(
         return ()
     uow.people.merge(kept, gone)
     uow.records.reassign(gone, kept)
-    uow.records.rewrite(lambda data: member_refs.renamed(data, gone, kept))
+    uow.records.rewrite(lambda record: member_refs.renamed(record.data, gone, kept))
     return rewrite_all(uow, models, lambda state: member_records.merged(state, kept, gone), now)

@@ -50,7 +50,7 @@ class FakeMemberRecords:
         self.kept = [_with(r, member_id=kept) if r.member_id == gone else r for r in self.kept]
 
     def rewrite(self, change: RecordChange) -> None:
-        changed = [(r, change(r.data)) for r in self.kept]
+        changed = [(r, change(r)) for r in self.kept]
         self.kept = [_with(r, data=data) for r, data in changed if data is not None]
 
 

@@ -17,7 +17,6 @@ from hub.core.storage.orm import (
     InboxRow,
     MemberRow,
     ProcessedEventRow,
-    RitualRecordRow,
     SpaceMemberRow,
 )
 from hub.core.storage.repositories.base import Repository
@@ -67,7 +66,7 @@ class SqlPeople(Repository):
             )
             .values(member_id=None, forget_when_sent=True)
         )
-        for table in (*_OWN_ROWS, RitualRecordRow):
+        for table in _OWN_ROWS:
             self.session.execute(delete(table).where(table.member_id == member_id))
         self.session.execute(delete(MemberRow).where(MemberRow.id == member_id))
 

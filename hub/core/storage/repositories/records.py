@@ -89,7 +89,7 @@ class SqlMemberRecords(Repository):
         for row in batches(
             self.session, RitualRecordRow, RitualRecordRow.community_id == self.community_id
         ):
-            data = change(row.data)
+            data = change(_stored(row))
             if data is None:
                 self.session.delete(row)
             elif data != row.data:
@@ -101,13 +101,14 @@ class SqlMemberRecords(Repository):
             .where(RitualRecordRow.community_id == self.community_id, *where)
             .order_by(RitualRecordRow.id)
         )
-        return [
-            StoredRecord(
-                ritual=r.ritual,
-                kind=r.kind,
-                member_id=r.member_id,
-                data=r.data,
-                created_at=r.created_at,
-            )
-            for r in rows
-        ]
+        return [_stored(r) for r in rows]
+
+
+def _stored(row: RitualRecordRow) -> StoredRecord:
+    return StoredRecord(
+        ritual=row.ritual,
+        kind=row.kind,
+        member_id=row.member_id,
+        data=row.data,
+        created_at=row.created_at,
+    )
