@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
 from hub.core.model.member_records import (
@@ -121,3 +123,35 @@ def test_a_ritual_folds_what_a_link_made_repeat() -> None:
 
     state = merged(Folding(pairs=[Nomination(by=7, member=9)]), kept=7, gone=9)
     assert state.pairs == []
+
+
+IDS = st.integers(min_value=1, max_value=4)
+NOMINATIONS = st.builds(Nomination, by=IDS, member=st.none() | IDS, why=st.just("x"))
+STATES = st.builds(
+    Example,
+    totals=st.dictionaries(IDS, st.integers(0, 9)),
+    weeks=st.dictionaries(st.sampled_from(["W1", "W2"]), st.dictionaries(IDS, st.integers(0, 9))),
+    counts=st.dictionaries(IDS, st.dictionaries(st.sampled_from(["a", "b"]), st.integers(0, 9))),
+    badges=st.dictionaries(IDS, st.lists(st.sampled_from(["Un", "Deux"]), unique=True)),
+    votes=st.dictionaries(IDS, st.integers(0, 2)),
+    queue=st.lists(IDS, unique=True),
+    left=st.lists(IDS, unique=True),
+    nominations=st.lists(NOMINATIONS, max_size=4),
+    asked=st.none() | st.builds(Asked, member=IDS),
+)
+
+
+@given(STATES, IDS)
+def test_after_forget_me_nothing_in_any_state_is_about_the_member(state: Example, who: int) -> None:
+    assert about(forgotten(state, who), who) == {}
+
+
+@given(STATES, IDS, IDS)
+def test_after_a_link_nothing_names_the_merged_member_and_totals_add_up(
+    state: Example, kept: int, gone: int
+) -> None:
+    after = merged(state, kept=kept, gone=gone)
+    if kept != gone:
+        assert about(after, gone) == {}
+    assert sum(after.totals.values()) == sum(state.totals.values())
+    assert len(after.queue) == len(set(after.queue))
