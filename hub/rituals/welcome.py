@@ -64,10 +64,10 @@ class Welcome:
             return NOTHING
         join_key = f"{event.platform}:{event.space}:{event.actor.user_id}"
         state = state_of(ctx, WelcomeState)
-        greeted = _recent_joins(state.greeted.get(ctx.member.id, {}), ctx.now)
-        if join_key in greeted:
+        state.greeted = _recent_joins(state.greeted, ctx.now)
+        if join_key in state.greeted.get(ctx.member.id, {}):
             return NOTHING
-        state.greeted[ctx.member.id] = {**greeted, join_key: ctx.now}
+        state.greeted.setdefault(ctx.member.id, {})[join_key] = ctx.now
         public = text(ctx, config.public, "public")
         private = self._private(ctx, config, event.platform)
         if config.send_private and ctx.private_link:
@@ -121,6 +121,13 @@ def _is_opt_in_list(ctx: RitualContext, platform: str, space: str) -> bool:
     return any(s.opt_in_list for s in ctx.spaces if s.platform == platform and s.name == space)
 
 
-def _recent_joins(greeted: dict[str, datetime], now: datetime) -> dict[str, datetime]:
-    """The joins greeted within the window; older ones are forgotten so the state stays small."""
-    return {key: when for key, when in greeted.items() if now - when < SAME_JOIN_WINDOW}
+def _recent_joins(
+    greeted: dict[int, dict[str, datetime]], now: datetime
+) -> dict[int, dict[str, datetime]]:
+    """Every member's joins greeted within the window; older ones are forgotten so the state
+    stays small."""
+    recent = {
+        member: {key: when for key, when in joins.items() if now - when < SAME_JOIN_WINDOW}
+        for member, joins in greeted.items()
+    }
+    return {member: joins for member, joins in recent.items() if joins}

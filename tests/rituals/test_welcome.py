@@ -55,6 +55,14 @@ def test_greets_again_a_member_who_comes_back_days_later() -> None:
     assert len(later.outbound) == 2
 
 
+def test_every_members_old_joins_leave_the_state_at_the_next_join() -> None:
+    config = WelcomeConfig(spaces=["main"])
+    first = WELCOME.on_event(context(config, FR, who=member(7)), joined(member(7)))
+    later = context(config, FR, who=member(8), state=first.state, now=NOW + timedelta(days=3))
+    result = WELCOME.on_event(later, joined(member(8), event_id="e2"))
+    assert isinstance(result.state, WelcomeState) and list(result.state.greeted) == [8]
+
+
 def test_owner_texts_override_defaults_and_member_names_stay_literal() -> None:
     who = member(name="**Zoé_** [x](https://evil.example)")
     config = WelcomeConfig(spaces=["main"], public="Hello {{ member.name }}!", send_private=False)
