@@ -30,7 +30,7 @@ from hub.core.storage.repositories.inbox import SqlInbox
 from hub.core.storage.repositories.scheduling import sql_scheduler_stores
 from hub.core.storage.unit_of_work import SqlUnitsOfWork
 from hub.core.usecases.inbox import Inbox
-from hub.core.usecases.keeping import SessionKeeper
+from hub.core.usecases.keeping import UnitKeeper
 from hub.core.usecases.scheduler import Scheduler
 from hub.core.usecases.sending import DeliveryService
 from hub.core.usecases.service import HubService
@@ -232,7 +232,7 @@ def service_wiring(
         units=SqlUnitsOfWork(database),
         communities=communities,
         renderers=renderers,
-        keeper=SessionKeeper(),
+        keeper=UnitKeeper(),
         attempts=SqlOccurrenceAttempts(database),
         fatal=(DBAPIError,),
     )

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from hub.core.config.models import RitualSection
 from hub.core.model import catalogue
 from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.member_records import RitualState
 from hub.core.model.ritual import NOTHING, FireRitual, Occurrence, RitualContext, RitualResult
 from hub.core.model.templates import TemplateSource
 from hub.rituals.base import check_texts, refusal, reply, text
@@ -36,6 +37,7 @@ class Admin:
     name: ClassVar[str] = "admin"
     config_model: ClassVar[type[RitualSection]] = AdminConfig
     always_on: ClassVar[bool] = True
+    state_model: ClassVar[type[RitualState]] = RitualState
     commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("admin")
     admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("admin")
     default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("admin")

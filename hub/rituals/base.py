@@ -6,17 +6,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from hub.core.model import catalogue
 from hub.core.model.domain import Member
 from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.member_records import RitualState
 from hub.core.model.messages import MemberTarget, Outbound, SpaceTarget, Target
 from hub.core.model.richtext import RichText
 from hub.core.model.ritual import RitualContext
 from hub.core.model.templates import community_variables, member_variables, render_template
+
+S = TypeVar("S", bound=RitualState)
+
+
+def state_of(ctx: RitualContext, model: type[S]) -> S:
+    """The ritual's state as its own model, a copy the ritual may change freely."""
+    if isinstance(ctx.state, model):
+        return ctx.state.model_copy(deep=True)
+    return model.model_validate(ctx.state.model_dump())
 
 
 def template_variables(ctx: RitualContext, **extra: Any) -> dict[str, Any]:

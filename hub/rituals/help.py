@@ -11,6 +11,7 @@ from typing import ClassVar
 from hub.core.config.models import RitualSection
 from hub.core.model import catalogue
 from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.member_records import RitualState
 from hub.core.model.richtext import RichText, escape_markup, parse_markup
 from hub.core.model.ritual import NOTHING, Occurrence, RitualContext, RitualResult
 from hub.core.model.templates import TemplateSource
@@ -31,6 +32,7 @@ class Help:
     config_model: ClassVar[type[RitualSection]] = HelpConfig
     admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("help")
     always_on: ClassVar[bool] = True
+    state_model: ClassVar[type[RitualState]] = RitualState
     commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("help")
     default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("help")
 

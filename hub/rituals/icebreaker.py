@@ -13,10 +13,18 @@ from pydantic import Field
 from hub.core.config.models import ScheduledRitualSection
 from hub.core.model import catalogue
 from hub.core.model.events import Event, MessageReceived
+from hub.core.model.member_records import RitualState
 from hub.core.model.messages import Outbound, SpaceTarget
 from hub.core.model.ritual import NOTHING, Occurrence, Record, RitualContext, RitualResult, Signal
 from hub.core.model.templates import TemplateSource, trusted
-from hub.rituals.base import text
+from hub.rituals.base import state_of, text
+
+
+class IcebreakerState(RitualState):
+    """The questions asked since the bank last started over, and the current one."""
+
+    asked: list[int] = Field(default_factory=list)
+    current: int | None = None
 
 
 class IcebreakerConfig(ScheduledRitualSection):
@@ -35,11 +43,12 @@ class Icebreaker:
     admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("icebreaker")
     always_on: ClassVar[bool] = False
     default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("icebreaker")
+    state_model: ClassVar[type[RitualState]] = IcebreakerState
 
     def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
         """Pick the next unasked question and post it to every configured space."""
         config = _config(ctx)
-        asked = [i for i in ctx.state.get("asked", []) if i < len(config.questions)]
+        asked = [i for i in state_of(ctx, IcebreakerState).asked if i < len(config.questions)]
         remaining = [i for i in range(len(config.questions)) if i not in asked]
         if not remaining:
             asked, remaining = [], list(range(len(config.questions)))
@@ -49,7 +58,7 @@ class Icebreaker:
             Outbound(key=f"icebreaker:{index}", target=SpaceTarget(space=space), body=body)
             for space in config.spaces
         )
-        state = {**ctx.state, "asked": [*asked, index], "current": index}
+        state = IcebreakerState(asked=[*asked, index], current=index)
         return RitualResult(outbound=outbound, state=state)
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from hub.core.config.models import Duration, RitualSection
 from hub.core.model import catalogue
-from hub.core.model.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.member_records import MemberRef, RitualState, United
 from hub.core.model.messages import MemberTarget, Outbound
 from hub.core.model.ritual import NOTHING, MergeMembers, Occurrence, RitualContext, RitualResult
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts, reply, text
+from hub.rituals.base import check_texts, reply, state_of, text
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -41,6 +42,20 @@ class LinkConfig(RitualSection):
         return texts
 
 
+class Code(BaseModel):
+    """A code waiting to be redeemed: whose it is, until when (kept as the code's hash)."""
+
+    member: MemberRef
+    expires: datetime
+
+
+class LinkState(RitualState):
+    """Codes by hash, and each member's recent wrong codes."""
+
+    codes: dict[str, Code] = Field(default_factory=dict)
+    failures: United[list[datetime]] = Field(default_factory=dict)
+
+
 class Link:
     """Issues and redeems one-time codes that join two accounts into one member."""
 
@@ -50,13 +65,10 @@ class Link:
     commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("link")
     admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("link")
     default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("link")
+    state_model: ClassVar[type[RitualState]] = LinkState
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
-        """Issue a code, redeem one, or rename ids after a merge."""
-        if isinstance(event, MembersMerged):
-            return _renamed(ctx, event.merged, event.kept)
-        if isinstance(event, MemberForgotten):
-            return _renamed(ctx, event.member_id, None)
+        """Issue a code, or redeem one; any event drops what has expired."""
         if not isinstance(event, CommandInvoked) or event.name != "link" or ctx.member is None:
             return _without_expired(ctx)
         if event.args:
@@ -73,8 +85,9 @@ class Link:
             return RitualResult(outbound=(reply(ctx, event, "link:open", body),))
         code = _code(ctx.entropy)
         expires = ctx.now + config.code_valid_for
-        codes = {key: value for key, value in _codes(ctx).items() if _alive(value, ctx.now)}
-        codes[_hash(code)] = {"member": ctx.member.id, "expires": expires.isoformat()}
+        state = state_of(ctx, LinkState)
+        codes = {key: value for key, value in state.codes.items() if ctx.now < value.expires}
+        codes[_hash(code)] = Code(member=ctx.member.id, expires=expires)
         minutes = int(config.code_valid_for.total_seconds() // 60)
         body = text(ctx, config.texts.get("code"), "code", code=code, minutes=minutes)
         target = MemberTarget(member_id=ctx.member.id, platform=event.platform)
@@ -82,27 +95,23 @@ class Link:
         if event.space is not None:
             note = text(ctx, config.texts.get("sent_privately"), "sent_privately")
             outbound.append(reply(ctx, event, "link:sent", note))
-        return RitualResult(outbound=tuple(outbound), state={**ctx.state, "codes": codes})
+        state.codes = codes
+        return RitualResult(outbound=tuple(outbound), state=state)
 
     def _redeem(self, ctx: RitualContext, event: CommandInvoked, code: str) -> RitualResult:
         assert ctx.member is not None
-        config, me = _config(ctx), str(ctx.member.id)
-        failures = [
-            at
-            for at in ctx.state.get("failures", {}).get(me, [])
-            if ctx.now - datetime.fromisoformat(at) < FAILURE_WINDOW
-        ]
+        config, me, state = _config(ctx), ctx.member.id, state_of(ctx, LinkState)
+        failures = [at for at in state.failures.get(me, []) if ctx.now - at < FAILURE_WINDOW]
         if len(failures) >= MAX_FAILURES:
             return _answer(ctx, event, config, "too_many")
-        codes = dict(_codes(ctx))
-        found = codes.get(_hash(code.strip().upper()))
-        if found is None or not _alive(found, ctx.now):
-            failed = {**ctx.state.get("failures", {}), me: [*failures, ctx.now.isoformat()]}
-            return _answer(ctx, event, config, "invalid", {**ctx.state, "failures": failed})
-        if found["member"] == ctx.member.id:
+        found = state.codes.get(_hash(code.strip().upper()))
+        if found is None or ctx.now >= found.expires:
+            state.failures[me] = [*failures, ctx.now]
+            return _answer(ctx, event, config, "invalid", state)
+        if found.member == ctx.member.id:
             return _answer(ctx, event, config, "same")
-        del codes[_hash(code.strip().upper())]
-        return self._merge(ctx, event, config, int(found["member"]), codes)
+        del state.codes[_hash(code.strip().upper())]
+        return self._merge(ctx, event, config, found.member, state)
 
     def _merge(
         self,
@@ -110,7 +119,7 @@ class Link:
         event: CommandInvoked,
         config: LinkConfig,
         issuer: int,
-        codes: dict[str, Any],
+        state: LinkState,
     ) -> RitualResult:
         assert ctx.member is not None
         other = ctx.directory.member(issuer)
@@ -122,7 +131,7 @@ class Link:
         body = text(ctx, config.texts.get("linked"), "linked", accounts=" + ".join(accounts))
         return RitualResult(
             outbound=(reply(ctx, event, "link:done", body),),
-            state={**ctx.state, "codes": codes},
+            state=state,
             effects=(MergeMembers(kept=kept, merged=merged),),
         )
 
@@ -136,7 +145,7 @@ def _answer(
     event: CommandInvoked,
     config: LinkConfig,
     key: str,
-    state: dict[str, Any] | None = None,
+    state: LinkState | None = None,
 ) -> RitualResult:
     body = text(ctx, config.texts.get(key), key)
     return RitualResult(outbound=(reply(ctx, event, f"link:{key}", body),), state=state)
@@ -160,37 +169,16 @@ def _without_expired(ctx: RitualContext) -> RitualResult:
     """Any event of the community drops codes past their time and misses past the failure
     window (with their member ids) from the state: none outlives its period by more than the
     community's next sign of life."""
-    codes = _codes(ctx)
-    alive = {key: value for key, value in codes.items() if _alive(value, ctx.now)}
-    failures = dict(ctx.state.get("failures", {}))
+    state = state_of(ctx, LinkState)
+    codes = {key: code for key, code in state.codes.items() if ctx.now < code.expires}
     recent = {
         member: times
-        for member, times in failures.items()
-        if any(ctx.now - datetime.fromisoformat(at) < FAILURE_WINDOW for at in times)
+        for member, times in state.failures.items()
+        if any(ctx.now - at < FAILURE_WINDOW for at in times)
     }
-    if len(alive) == len(codes) and len(recent) == len(failures):
+    if len(codes) == len(state.codes) and len(recent) == len(state.failures):
         return NOTHING
-    return RitualResult(state={**ctx.state, "codes": alive, "failures": recent})
-
-
-def _codes(ctx: RitualContext) -> dict[str, Any]:
-    return dict(ctx.state.get("codes", {}))
-
-
-def _alive(entry: dict[str, Any], now: datetime) -> bool:
-    return now < datetime.fromisoformat(str(entry["expires"]))
-
-
-def _renamed(ctx: RitualContext, old: int, new: int | None) -> RitualResult:
-    """Codes of a merged member now join the kept one; a forgotten member's are dropped."""
-    codes: dict[str, Any] = {}
-    for key, entry in _codes(ctx).items():
-        if entry["member"] != old:
-            codes[key] = entry
-        elif new is not None:
-            codes[key] = {**entry, "member": new}
-    failures = {k: v for k, v in ctx.state.get("failures", {}).items() if k != str(old)}
-    return RitualResult(state={**ctx.state, "codes": codes, "failures": failures})
+    return RitualResult(state=LinkState(codes=codes, failures=recent))
 
 
 def _config(ctx: RitualContext) -> LinkConfig:

@@ -15,11 +15,12 @@ from pydantic import Field, field_validator
 
 from hub.core.config.models import RitualSection
 from hub.core.model import catalogue
-from hub.core.model.events import CommandInvoked, Event, MemberForgotten, MembersMerged
+from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.member_records import KeptFirst, RitualState
 from hub.core.model.richtext import Code, Paragraph, RichText
 from hub.core.model.ritual import NOTHING, ForgetMember, Occurrence, RitualContext, RitualResult
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts, privately, reply, text
+from hub.rituals.base import check_texts, privately, reply, state_of, text
 
 CONFIRM_WITHIN = timedelta(minutes=10)
 CONFIRM_WORDS = {"confirm", "confirmer", "oui", "yes"}
@@ -38,6 +39,12 @@ class PrivacyConfig(RitualSection):
         return texts
 
 
+class PrivacyState(RitualState):
+    """Who asked to be forgotten and until when their confirmation is awaited."""
+
+    pending: KeptFirst[datetime] = Field(default_factory=dict)
+
+
 class Privacy:
     """A member's right to see and to erase what the hub keeps about them."""
 
@@ -47,13 +54,10 @@ class Privacy:
     commands: ClassVar[dict[str, dict[str, str]]] = catalogue.commands("privacy")
     admin_commands: ClassVar[dict[str, dict[str, str]]] = catalogue.admin_commands("privacy")
     default_texts: ClassVar[dict[str, dict[str, str]]] = catalogue.texts("privacy")
+    state_model: ClassVar[type[RitualState]] = PrivacyState
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """Export, ask for confirmation, or forget."""
-        if isinstance(event, MembersMerged | MemberForgotten):
-            gone = event.merged if isinstance(event, MembersMerged) else event.member_id
-            pending = {k: v for k, v in ctx.state.get("pending", {}).items() if k != str(gone)}
-            return RitualResult(state={**ctx.state, "pending": pending})
         if not isinstance(event, CommandInvoked) or ctx.member is None:
             return NOTHING
         if event.name == "export-me":
@@ -73,24 +77,24 @@ class Privacy:
     def _ask(self, ctx: RitualContext, event: CommandInvoked) -> RitualResult:
         assert ctx.member is not None
         pending = _pending(ctx)
-        key = "pending" if str(ctx.member.id) in pending else "ask"
-        pending[str(ctx.member.id)] = (ctx.now + CONFIRM_WITHIN).isoformat()
+        key = "pending" if ctx.member.id in pending else "ask"
+        pending[ctx.member.id] = ctx.now + CONFIRM_WITHIN
         body = text(ctx, _texts(ctx).get(key), key)
         result = _privately(ctx, event, f"privacy:{key}", body)
-        state = {**ctx.state, "pending": pending} if key == "ask" else None
+        state = PrivacyState(pending=pending) if key == "ask" else None
         return RitualResult(outbound=result.outbound, state=state)
 
     def _forget(self, ctx: RitualContext, event: CommandInvoked) -> RitualResult:
         assert ctx.member is not None
         pending = _pending(ctx)
-        if pending.pop(str(ctx.member.id), None) is None:
+        if pending.pop(ctx.member.id, None) is None:
             body = text(ctx, _texts(ctx).get("nothing_to_confirm"), "nothing_to_confirm")
             return _privately(ctx, event, "privacy:nothing", body)
         body = text(ctx, _texts(ctx).get("forgotten"), "forgotten")
         result = _privately(ctx, event, "privacy:forgotten", body)
         return RitualResult(
             outbound=result.outbound,
-            state={**ctx.state, "pending": pending},
+            state=PrivacyState(pending=pending),
             effects=(ForgetMember(member_id=ctx.member.id),),
         )
 
@@ -111,8 +115,9 @@ def _privately(ctx: RitualContext, event: CommandInvoked, key: str, body: RichTe
 
 def _as_code(data: dict[str, Any]) -> tuple[Paragraph, ...]:
     """The data as monospace lines (JSON), which every platform shows as typed: one line per
-    field, then one per record of theirs and one per record of others naming them."""
-    lists = ("records", "about_you")
+    field, then one per record of theirs, one per record of others naming them and one per
+    member record a ritual's state keeps about them (`kept` says where)."""
+    lists = ("records", "about_you", "rituals")
     lines = [
         json.dumps({key: value}, ensure_ascii=False, default=str)
         for key, value in data.items()
@@ -123,16 +128,19 @@ def _as_code(data: dict[str, Any]) -> tuple[Paragraph, ...]:
         json.dumps({"about_you": r}, ensure_ascii=False, default=str)
         for r in data.get("about_you", [])
     ]
+    lines += [
+        json.dumps({"ritual": ritual, "kept": where, "value": value}, ensure_ascii=False)
+        for ritual, found in data.get("rituals", {}).items()
+        for where, value in found.items()
+    ]
     chunks = [line[i : i + EXPORT_LINE] for line in lines for i in range(0, len(line), EXPORT_LINE)]
     return tuple(Paragraph((Code(chunk),)) for chunk in chunks)
 
 
-def _pending(ctx: RitualContext) -> dict[str, str]:
-    return {
-        member: until
-        for member, until in ctx.state.get("pending", {}).items()
-        if ctx.now < datetime.fromisoformat(until)
-    }
+def _pending(ctx: RitualContext) -> dict[int, datetime]:
+    """The confirmations still awaited."""
+    pending = state_of(ctx, PrivacyState).pending
+    return {member: until for member, until in pending.items() if ctx.now < until}
 
 
 def _texts(ctx: RitualContext) -> dict[str, str]:

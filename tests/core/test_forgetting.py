@@ -8,17 +8,22 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from hub.bootstrap import Hub
+from hub.bootstrap import Hub, ritual_catalogue
 from hub.core.model.deliveries import ERASE, Destination, SentRef
 from hub.core.model.domain import Identity
 from hub.core.model.events import CommandInvoked, Event, MemberJoined
 from hub.core.ports import PermanentSendError, TransientSendError
 from hub.core.storage.deliveries import DeliveryStore
-from hub.core.storage.orm import DeliveryRow, IdentityRow, RitualRecordRow
-from hub.core.usecases.members import SqlDirectory, merge_members
+from hub.core.storage.orm import DeliveryRow, IdentityRow, RitualRecordRow, RitualStateRow
+from hub.core.storage.unit_of_work import SqlUnitOfWork
+from hub.core.usecases.directory import MemberDirectory
+from hub.core.usecases.linking import merge_members
+from hub.core.usecases.ritual_state import state_models
 from hub.core.usecases.sending import DeliveryService, Outcome
 from tests.builders import compose, write_config
 from tests.core.test_sending import Clock, FakePlatform
@@ -144,7 +149,9 @@ def test_export_me_lists_the_shout_outs_others_gave_the_member(
     joined(hub, ZOE)
     said(hub, ANA, "shoutout @Zoé m'a débloquée sur ma facturation", 1)
     with hub.database.transaction() as session:
-        about = SqlDirectory(session, "inside-freelancing").export(member_id(hub, ZOE))["about_you"]
+        uow = SqlUnitOfWork(session, "inside-freelancing")
+        models = state_models(ritual_catalogue())
+        about = MemberDirectory(uow, models).export(member_id(hub, ZOE))["about_you"]
     assert [(r["kind"], r["why"]) for r in about] == [
         ("nomination", "m'a débloquée sur ma facturation")
     ]
@@ -159,18 +166,45 @@ def test_a_link_renames_and_forget_me_deletes_the_records_of_others_that_name_th
     other = Identity(platform="webchat", user_id="u-zoe-2", display_name="Zoé B")
     joined(hub, other)
     said(hub, ANA, "shoutout @Zoé B toujours là pour relire", 1)
-    kept, merged = member_id(hub, ZOE), member_id(hub, other)
+    merged, kept = member_id(hub, ZOE), member_id(hub, other)  # the nomination names `merged`
+    models = state_models(ritual_catalogue())
     with hub.database.transaction() as session:
-        merge_members(session, kept, merged)
+        uow = SqlUnitOfWork(session, "inside-freelancing")
+        assert merge_members(uow, kept, merged, models, datetime.now(UTC)) == ("shoutout",)
     with hub.database.transaction() as session:
         (nomination,) = session.scalars(
             select(RitualRecordRow).where(RitualRecordRow.kind == "nomination")
         )
         assert nomination.data["member"] == kept
+        assert [n["member"] for n in nominations(session)] == [kept]  # in the state too
     said(hub, ZOE, "forget-me", 2, space=None)
     said(hub, ZOE, "forget-me confirm", 3, space=None)
     with hub.database.transaction() as session:
         assert session.scalars(select(RitualRecordRow.kind)).all() == []
+        assert nominations(session) == []
+
+
+def nominations(session: Session) -> list[dict[str, Any]]:
+    """The nominations the shout-out ritual's state keeps, every week."""
+    row = session.get_one(RitualStateRow, ("inside-freelancing", "shoutout"))
+    return [n for week in row.data["weeks"].values() for n in week]
+
+
+def test_export_me_lists_what_each_rituals_state_keeps_about_the_member(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    hub = hub_for(tmp_path, database_url, redis_url)
+    joined(hub, ZOE)
+    joined(hub, ANA)
+    said(hub, ZOE, "shoutout @Ana toujours là pour relire", 1)
+    data = exported(hub, ZOE, 2)
+    assert (data["ritual"], data["kept"]) == ("shoutout", f"weeks.{week_key()}.0")
+    assert data["value"]["why"] == "toujours là pour relire"
+
+
+def week_key() -> str:
+    year, week, _ = datetime.now(ZoneInfo("Europe/Paris")).isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 class SkippedWhileSending(FakePlatform):

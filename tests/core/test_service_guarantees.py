@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
+from pydantic import ConfigDict
 from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
@@ -22,6 +23,7 @@ from hub.core.config.models import RitualSection
 from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.domain import Identity
 from hub.core.model.events import Event, MemberJoined, MessageReceived, RitualSignalled
+from hub.core.model.member_records import RitualState
 from hub.core.model.messages import Outbound, SpaceTarget
 from hub.core.model.richtext import parse_markup
 from hub.core.model.ritual import (
@@ -52,6 +54,12 @@ ZOE = Identity(platform="webchat", user_id="u-zoe", display_name="Zoé")
 COMMUNITY = "inside-freelancing"
 
 
+class Flags(RitualState):
+    """A test ritual's state: whatever it sets."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 class _TestRitual:
     """The shape every ritual has; on by default so the catalogue path enables it."""
 
@@ -61,6 +69,7 @@ class _TestRitual:
     commands: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     admin_commands: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     always_on: ClassVar[bool] = True
+    state_model: ClassVar[type[RitualState]] = Flags
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         return NOTHING
@@ -93,7 +102,7 @@ class Half(_TestRitual):
         post = Outbound(key="half", target=SpaceTarget(space="main"), body=parse_markup("half"))
         return RitualResult(
             outbound=(post,),
-            state={"half": True},
+            state=Flags(half=True),
             records=(Record(kind="half", data={}),),
             effects=("not an effect",),  # type: ignore[arg-type]
         )
@@ -147,7 +156,7 @@ class CutsTheConnection(_TestRitual):
                 )
             )
         engine.dispose()
-        return RitualResult(state={"cut": True})
+        return RitualResult(state=Flags(cut=True))
 
 
 def _signal(ctx: RitualContext, event: Event, name: str) -> RitualResult:

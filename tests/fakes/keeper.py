@@ -13,6 +13,7 @@ from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.deliveries import DeliveryState
 from hub.core.model.domain import Identity
 from hub.core.model.events import Event, RitualSignalled
+from hub.core.model.member_records import RitualState
 from hub.core.model.messages import Outbound, SpaceTarget
 from hub.core.model.ritual import Effect, RitualResult, Signal
 from hub.core.ports import Renderer
@@ -76,17 +77,18 @@ class FakeKeeper:
     """Ritual states in a dict; effects other than signals are only noted."""
 
     def __init__(self) -> None:
-        self.states: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.states: dict[tuple[str, str], RitualState] = {}
         self.effects: list[Effect] = []
 
-    def state(self, uow: Any, enabled: EnabledRitual) -> Mapping[str, Any]:
-        """The state last kept."""
-        return self.states.get((uow.community_id, enabled.name), {})
+    def state(self, uow: Any, enabled: EnabledRitual) -> RitualState:
+        """The state last kept, else the ritual's defaults."""
+        kept = self.states.get((uow.community_id, enabled.name))
+        return kept if kept is not None else enabled.ritual.state_model()
 
     def keep(self, uow: Any, enabled: EnabledRitual, result: RitualResult, now: datetime) -> None:
         """Keep the new state."""
         if result.state is not None:
-            self.states[(uow.community_id, enabled.name)] = dict(result.state)
+            self.states[(uow.community_id, enabled.name)] = result.state
 
     def apply(self, uow: Any, effect: Effect, step: EffectStep) -> list[Event]:
         """A signal becomes the follow-up event `effects.apply` makes of it."""

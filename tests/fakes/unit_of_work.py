@@ -13,9 +13,10 @@ from contextlib import contextmanager
 
 from tests.fakes.repositories.inbound import FakeMembers, FakeProcessedEvents, FakeSentMessages
 from tests.fakes.repositories.outbox import FakeOccurrences, FakeOutbox
+from tests.fakes.repositories.people import FakePeople
 from tests.fakes.repositories.records import FakeMemberRecords, FakeRitualStates
 
-REPOSITORIES = ("events", "members", "sent", "outbox", "occurrences", "states", "records")
+REPOSITORIES = ("events", "members", "sent", "outbox", "occurrences", "states", "records", "people")
 
 
 class FakeUnitOfWork:
@@ -30,6 +31,7 @@ class FakeUnitOfWork:
         self.occurrences = FakeOccurrences()
         self.states = FakeRitualStates()
         self.records = FakeMemberRecords()
+        self.people = FakePeople()
         self.commits = 0
 
     def _snapshot(self) -> dict[str, object]:

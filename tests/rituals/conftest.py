@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ConfigDict
+
 from hub.core.config.models import RitualSection
 from hub.core.model.domain import Community, Identity, Member, Space
 from hub.core.model.events import CommandInvoked, MemberJoined, MessageReceived
+from hub.core.model.member_records import RitualState
 from hub.core.model.ritual import Directory, RepliedTo, RitualContext, StaticDirectory
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -27,6 +30,18 @@ SPACES = (
         opt_in_list=True,
     ),
 )
+
+
+class LooseState(RitualState):
+    """A state written as plain data in a test: each ritual reads it as its own model."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def js(state: RitualState | None) -> dict[str, Any]:
+    """A ritual's state as it is stored (JSON: member ids as string keys)."""
+    assert state is not None
+    return state.model_dump(mode="json")
 
 
 def member(
@@ -53,7 +68,7 @@ def context(
     config: RitualSection,
     texts: Mapping[str, str],
     *,
-    state: Mapping[str, Any] | None = None,
+    state: Mapping[str, Any] | RitualState | None = None,
     who: Member | None = None,
     now: datetime = NOW,
     seed: int = 1,
@@ -69,7 +84,7 @@ def context(
         config=config,
         now=now,
         rng=random.Random(seed),
-        state=state or {},
+        state=state if isinstance(state, RitualState) else LooseState.model_validate(state or {}),
         spaces=SPACES,
         member=who,
         replied_to=replied_to,

@@ -1,7 +1,8 @@
+from hub.core.model.member_records import RitualState
 from hub.core.model.messages import SpaceTarget
 from hub.core.model.richtext import plain_text
 from hub.core.model.ritual import Occurrence, RepliedTo, Signal
-from hub.rituals.icebreaker import Icebreaker, IcebreakerConfig
+from hub.rituals.icebreaker import Icebreaker, IcebreakerConfig, IcebreakerState
 from tests.rituals.conftest import NOW, context, member, said
 
 ICEBREAKER = Icebreaker()
@@ -23,13 +24,14 @@ def test_posts_the_question_to_every_configured_space() -> None:
 
 
 def test_never_repeats_a_question_before_the_bank_is_exhausted() -> None:
-    state: dict[str, object] = {}
+    state: RitualState = IcebreakerState()
     asked: list[int] = []
     for seed in range(len(QUESTIONS) * 3):
         result = ICEBREAKER.on_occurrence(context(CONFIG, FR, state=state, seed=seed), OCCURRENCE)
         assert result.state is not None
-        state = dict(result.state)
-        asked.append(int(str(state["current"])))
+        state = result.state
+        assert isinstance(state, IcebreakerState) and state.current is not None
+        asked.append(state.current)
     for round_start in range(0, len(asked), len(QUESTIONS)):
         assert sorted(asked[round_start : round_start + len(QUESTIONS)]) == [0, 1, 2]
 

@@ -4,12 +4,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hub.core.model.domain import Member
-from hub.core.model.events import MemberForgotten, MembersMerged
+from hub.core.model.member_records import RitualState, forgotten, merged
 from hub.core.model.messages import MemberTarget, SpaceTarget
 from hub.core.model.richtext import plain_text
 from hub.core.model.ritual import MergeMembers, RitualResult, StaticDirectory
-from hub.rituals.link import Link, LinkConfig
-from tests.rituals.conftest import COMMUNITY, NOW, command, context, member
+from hub.rituals.link import Link, LinkConfig, LinkState
+from tests.rituals.conftest import NOW, command, context, member
 
 LINK = Link()
 FR = Link.default_texts["fr"]
@@ -20,7 +20,9 @@ DIRECTORY = StaticDirectory((ANA_TG, ANA_DC))
 
 
 def issue(
-    entropy: str = "e" * 32, space: str | None = None, state: Mapping[str, Any] | None = None
+    entropy: str = "e" * 32,
+    space: str | None = None,
+    state: Mapping[str, Any] | RitualState | None = None,
 ) -> RitualResult:
     ctx = context(CONFIG, FR, who=ANA_TG, state=state, directory=DIRECTORY, entropy=entropy)
     return LINK.on_event(ctx, command(ANA_TG, "link", space=space))
@@ -33,7 +35,7 @@ def code_of(result: RitualResult) -> str:
 
 def redeem(
     code: str,
-    state: Mapping[str, Any] | None,
+    state: Mapping[str, Any] | RitualState | None,
     *,
     now: datetime = NOW,
     who: Member = ANA_DC,
@@ -83,21 +85,11 @@ def test_five_wrong_codes_in_an_hour_block_guessing() -> None:
     assert later.effects == ()  # still blocked: the window is an hour, codes last ten minutes
 
 
-def test_merges_and_forgetting_rename_or_drop_pending_codes() -> None:
-    first = issue()
-    base = {"event_id": "x", "community_id": COMMUNITY.id, "platform": "hub", "space": None}
-    actor = ANA_TG.identities[0]
-    merged = LINK.on_event(
-        context(CONFIG, FR, state=first.state),
-        MembersMerged(**base, actor=actor, occurred_at=NOW, kept=1, merged=3),
-    )
-    assert merged.state is not None
-    assert {e["member"] for e in merged.state["codes"].values()} == {1}
-    forgotten = LINK.on_event(
-        context(CONFIG, FR, state=first.state),
-        MemberForgotten(**base, actor=actor, occurred_at=NOW, member_id=3),
-    )
-    assert forgotten.state is not None and forgotten.state["codes"] == {}
+def test_the_core_renames_or_drops_pending_codes_on_a_link_or_a_forget_me() -> None:
+    state = issue().state
+    assert isinstance(state, LinkState)
+    assert {code.member for code in merged(state, kept=1, gone=3).codes.values()} == {1}
+    assert forgotten(state, 3).codes == {}
 
 
 def test_where_the_hub_cannot_write_privately_yet_the_code_is_not_shown_in_public() -> None:
@@ -112,10 +104,10 @@ def test_where_the_hub_cannot_write_privately_yet_the_code_is_not_shown_in_publi
 def test_expired_codes_and_old_misses_leave_the_state_at_the_next_event() -> None:
     first = issue()
     missed = redeem("WRONG123", first.state)
-    assert missed.state is not None and missed.state["failures"]
+    assert isinstance(missed.state, LinkState) and missed.state.failures
     still = context(CONFIG, FR, who=ANA_DC, state=missed.state, now=NOW + timedelta(minutes=5))
     assert LINK.on_event(still, command(ANA_DC, "help")) == RitualResult()
     later = context(CONFIG, FR, who=ANA_DC, state=missed.state, now=NOW + timedelta(hours=2))
     tidied = LINK.on_event(later, command(ANA_DC, "help", now=NOW + timedelta(hours=2)))
-    assert tidied.state == {"codes": {}, "failures": {}}
+    assert tidied.state == LinkState()
     assert tidied.outbound == ()

@@ -8,19 +8,19 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from hub.core.model import member_records
 from hub.core.model.events import (
     Event,
-    MemberForgotten,
-    MembersMerged,
     MessageReceived,
     ReactionAdded,
     RitualSignalled,
 )
+from hub.core.model.member_records import RitualState
 from hub.core.model.messages import MemberTarget, Outbound, SpaceTarget
 from hub.core.model.richtext import mentioned_members, plain_text
 from hub.core.model.ritual import Occurrence, Record, RitualResult, StaticDirectory
-from hub.rituals.points import Points, PointsConfig, totals_from_ledger
-from tests.rituals.conftest import COMMUNITY, NOW, command, context, member, said
+from hub.rituals.points import Points, PointsConfig, PointsState, totals_from_ledger
+from tests.rituals.conftest import COMMUNITY, NOW, command, context, js, member, said
 
 POINTS = Points()
 FR = Points.default_texts["fr"]
@@ -38,7 +38,7 @@ class Run:
     """A sequence of events through the ritual, keeping the state and the whole ledger."""
 
     config: PointsConfig = CONFIG
-    state: Mapping[str, Any] = field(default_factory=dict)
+    state: Mapping[str, Any] | RitualState = field(default_factory=dict)
     records: list[Record] = field(default_factory=list)
 
     def __call__(
@@ -60,7 +60,21 @@ class Run:
         return result
 
     def total(self, member_id: int) -> int:
-        return int(self.state.get("totals", {}).get("all", {}).get(str(member_id), 0))
+        return int(self.points().totals.all.get(member_id, 0))
+
+    def points(self) -> PointsState:
+        """The state as the ritual's model."""
+        if isinstance(self.state, PointsState):
+            return self.state
+        return PointsState.model_validate(dict(self.state))
+
+    def link(self, kept: int, gone: int) -> None:
+        """What the core does to the state when two members are linked."""
+        self.state = member_records.merged(self.points(), kept, gone)
+
+    def forget(self, member_id: int) -> None:
+        """What the core does to the state on the member's forget-me."""
+        self.state = member_records.forgotten(self.points(), member_id)
 
     def post(self, now: datetime) -> RitualResult:
         ctx = context(self.config, FR, state=self.state, now=now, directory=DIRECTORY)
@@ -141,8 +155,8 @@ def test_daily_caps_stop_farming_per_rule_and_member_and_reset_at_local_midnight
     assert run.total(1) == 15  # and per rule
     run(message(ZOE, "after-midnight"), ZOE, now=late + timedelta(minutes=2))  # 00:01 in Paris
     assert run.total(1) == 16
-    assert run.state["today"]["day"] == "2026-11-24"
-    assert "7" not in run.state["today"]["counts"]  # only today's counts are kept
+    assert js(run.state)["today"]["day"] == "2026-11-24"
+    assert "7" not in js(run.state)["today"]["counts"]  # only today's counts are kept
 
 
 def test_icebreaker_answers_and_shoutouts_earn_their_rules_points() -> None:
@@ -194,7 +208,7 @@ def test_only_the_last_thousand_messages_are_remembered_for_reactions() -> None:
     run = Run(PointsConfig.model_validate({"rules": {"message": {"daily_cap": 1000}}}))
     for i in range(1001):
         run(message(ZOE, str(i)), ZOE)
-    assert len(run.state["authors"]) == 1000
+    assert len(js(run.state)["authors"]) == 1000
     assert run(reaction(JP, "0"), JP).records == ()
     assert run(reaction(JP, "1000"), JP).records != ()
 
@@ -292,7 +306,7 @@ def test_totals_recomputed_from_the_ledger_equal_the_state() -> None:
     run(command(ALI, "kudos", "@Jean-Pierre", "merci"), ALI)
     run(command(ZOE, "points", "adjust", "@Ali", "-2", "doublon", space=None), ZOE, admin=True)
     run(message(ZOE, "3"), ZOE, now=NOW + timedelta(days=8))
-    expected = {int(k): v for k, v in run.state["totals"]["all"].items()}
+    expected = {int(k): v for k, v in js(run.state)["totals"]["all"].items()}
     assert totals_from_ledger(run.records) == expected == {1: 8, 7: 10, 3: 3}
 
 
@@ -300,12 +314,12 @@ def test_only_the_current_and_previous_week_and_month_are_kept() -> None:
     run = Run()
     for days in (0, 7, 14, 40):
         run(message(ZOE, str(days)), ZOE, now=NOW + timedelta(days=days))
-    totals = run.state["totals"]
+    totals = js(run.state)["totals"]
     assert sorted(totals["weeks"]) == ["2026-W53"]  # 2027-01-02: ISO week 53 of 2026
     assert sorted(totals["months"]) == ["2026-12", "2027-01"]
     assert totals["all"] == {"1": 4}
     run(message(ZOE, "later"), ZOE, now=NOW + timedelta(days=47))
-    assert sorted(run.state["totals"]["weeks"]) == ["2026-W53", "2027-W01"]
+    assert sorted(js(run.state)["totals"]["weeks"]) == ["2026-W53", "2027-W01"]
 
 
 # 4. badges ---------------------------------------------------------------------------------
@@ -324,7 +338,7 @@ def test_a_badge_is_announced_exactly_once_when_its_threshold_is_crossed() -> No
     assert any(r.kind == "badge" and r.member_id == 1 for r in crossing.records)
     run(signal("icebreaker", "answered", 1))
     assert run.total(1) == 15
-    assert run.state["badges"] == {"1": ["Premier pas"]}
+    assert js(run.state)["badges"] == {"1": ["Premier pas"]}
     announcements = [r for r in run.records if r.kind == "badge"]
     assert len(announcements) == 1
 
@@ -506,31 +520,6 @@ def test_a_malformed_adjustment_gets_the_usage(args: tuple[str, ...]) -> None:
 # 7. merges and forgetting ------------------------------------------------------------------
 
 
-def merged(kept: int, gone: int) -> MembersMerged:
-    return MembersMerged(
-        event_id="merge",
-        community_id=COMMUNITY.id,
-        platform="webchat",
-        space=None,
-        actor=ZOE.identities[0],
-        occurred_at=NOW,
-        kept=kept,
-        merged=gone,
-    )
-
-
-def forgotten(member_id: int) -> MemberForgotten:
-    return MemberForgotten(
-        event_id="forget",
-        community_id=COMMUNITY.id,
-        platform="webchat",
-        space=None,
-        actor=ZOE.identities[0],
-        occurred_at=NOW,
-        member_id=member_id,
-    )
-
-
 def test_a_merge_adds_totals_merges_todays_counts_and_joins_badges_silently() -> None:
     badges = [{"name": "Un", "threshold": 1}, {"name": "Six", "threshold": 6}]
     run = Run(PointsConfig.model_validate({"badges": badges}))
@@ -538,13 +527,12 @@ def test_a_merge_adds_totals_merges_todays_counts_and_joins_badges_silently() ->
         run(message(ZOE, f"z{i}"), ZOE)
     for i in range(6):
         run(message(JP, f"j{i}"), JP)
-    assert run.state["badges"] == {"1": ["Un"], "7": ["Un", "Six"]}
-    result = run(merged(1, 7))
-    assert result.outbound == ()
-    assert run.total(1) == 10 and "7" not in run.state["totals"]["all"]
-    assert run.state["totals"]["weeks"]["2026-W48"] == {"1": 10}
-    assert run.state["today"]["counts"] == {"1": {"message": 10}}
-    assert run.state["badges"] == {"1": ["Un", "Six"]}
+    assert js(run.state)["badges"] == {"1": ["Un"], "7": ["Un", "Six"]}
+    run.link(1, 7)
+    assert run.total(1) == 10 and "7" not in js(run.state)["totals"]["all"]
+    assert js(run.state)["totals"]["weeks"]["2026-W48"] == {"1": 10}
+    assert js(run.state)["today"]["counts"] == {"1": {"message": 10}}
+    assert js(run.state)["badges"] == {"1": ["Un", "Six"]}
     assert run(message(ZOE, "more"), ZOE).records == ()  # the merged counts reach the cap
     assert run(reaction(ZOE, "j0"), ZOE).records == ()  # JP's messages are now Zoé's own
     again = run(reaction(ALI, "z0"), ALI)
@@ -561,8 +549,8 @@ def test_forgetting_a_member_drops_everything_about_them() -> None:
     run(reaction(ZOE, "j"), ZOE)
     for i in range(10):
         run(message(ZOE, f"z{i}"), ZOE, now=NOW + timedelta(hours=1))
-    run(forgotten(1))
-    state = run.state
+    run.forget(1)
+    state = js(run.points())
     assert state["totals"]["all"] == {"7": 2}
     assert all("1" not in bucket for bucket in state["totals"]["weeks"].values())
     assert all("1" not in bucket for bucket in state["totals"]["months"].values())

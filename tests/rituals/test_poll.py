@@ -1,12 +1,13 @@
 from dataclasses import replace
 
 from hub.core.model.domain import Identity
-from hub.core.model.events import ButtonClicked, MemberForgotten, MembersMerged
+from hub.core.model.events import ButtonClicked, RecordsRewritten
+from hub.core.model.member_records import forgotten, merged
 from hub.core.model.messages import Replaces, SpaceTarget
 from hub.core.model.richtext import plain_text
-from hub.core.model.ritual import Occurrence, RitualResult
-from hub.rituals.poll import Poll, PollConfig
-from tests.rituals.conftest import COMMUNITY, NOW, context, member
+from hub.core.model.ritual import NOTHING, Occurrence, RitualResult
+from hub.rituals.poll import Poll, PollConfig, PollState
+from tests.rituals.conftest import COMMUNITY, NOW, context, js, member
 
 POLL = Poll()
 FR = Poll.default_texts["fr"]
@@ -32,7 +33,7 @@ def click(value: str, who_id: int = 7) -> ButtonClicked:
     )
 
 
-def posted() -> dict[str, object]:
+def posted() -> PollState:
     result = POLL.on_occurrence(
         context(CONFIG, FR), Occurrence(id=12, ritual="poll", scheduled_at=NOW)
     )
@@ -42,8 +43,8 @@ def posted() -> dict[str, object]:
     ]
     assert [b.value for b in result.outbound[0].buttons] == ["12:0", "12:1"]
     assert "Oui — 0 vote" in plain_text(result.outbound[0].body)
-    assert result.state is not None
-    return dict(result.state)
+    assert isinstance(result.state, PollState)
+    return result.state
 
 
 def test_a_vote_edits_every_copy_with_the_new_tally() -> None:
@@ -74,49 +75,51 @@ def test_votes_for_unknown_polls_or_choices_are_ignored() -> None:
     assert POLL.on_event(ctx, replace(click("12:0"), action="rsvp")).outbound == ()
 
 
-def followed(event: MembersMerged | MemberForgotten, state: dict[str, object]) -> RitualResult:
-    return POLL.on_event(context(CONFIG, FR, state=state), event)
+def followed(state: PollState, ritual: str = "poll") -> RitualResult:
+    """What the poll does once the core rewrote its state (a link, a forget-me)."""
+    rewritten = RecordsRewritten(
+        event_id="x:merge:poll",
+        ritual=ritual,
+        community_id=COMMUNITY.id,
+        platform="hub",
+        space=None,
+        actor=Identity(platform="hub", user_id="hub", display_name="hub"),
+        occurred_at=NOW,
+    )
+    return POLL.on_event(context(CONFIG, FR, state=state), rewritten)
 
 
-def voted(*votes: tuple[int, str]) -> dict[str, object]:
+def voted(*votes: tuple[int, str]) -> PollState:
     state = posted()
     for who, value in votes:
         result = POLL.on_event(context(CONFIG, FR, state=state, who=member(who)), click(value, who))
-        assert result.state is not None
-        state = dict(result.state)
+        assert isinstance(result.state, PollState)
+        state = result.state
     return state
-
-
-BASE = {
-    "community_id": COMMUNITY.id,
-    "platform": "hub",
-    "space": None,
-    "actor": Identity(platform="hub", user_id="hub", display_name="hub"),
-    "occurred_at": NOW,
-}
 
 
 def test_after_a_link_one_person_has_one_vote_the_kept_members() -> None:
     state = voted((7, "12:0"), (9, "12:1"), (8, "12:1"))
-    result = followed(MembersMerged(event_id="m", kept=7, merged=9, **BASE), state)
+    result = followed(merged(state, kept=7, gone=9))
     assert result.state is not None
-    assert result.state["polls"]["12"]["votes"] == {"7": 0, "8": 1}
+    assert js(result.state)["polls"]["12"]["votes"] == {"7": 0, "8": 1}
     (edit,) = result.outbound
     assert edit.replaces == Replaces(cause="occurrence:12", key="poll")
     assert "2 participants" in plain_text(edit.body)
 
 
 def test_a_merged_members_vote_counts_for_the_kept_one_who_had_not_voted() -> None:
-    result = followed(MembersMerged(event_id="m", kept=7, merged=9, **BASE), voted((9, "12:1")))
-    assert result.state is not None
-    assert result.state["polls"]["12"]["votes"] == {"7": 1}
+    state = merged(voted((9, "12:1")), kept=7, gone=9)
+    assert js(state)["polls"]["12"]["votes"] == {"7": 1}
+    assert followed(state) == NOTHING  # the same tally: nothing to edit
 
 
 def test_a_forgotten_members_votes_go_and_the_tally_is_edited() -> None:
     state = voted((7, "12:0"), (8, "12:1"))
-    result = followed(MemberForgotten(event_id="f", member_id=7, **BASE), state)
+    result = followed(forgotten(state, 7))
     assert result.state is not None
-    assert result.state["polls"]["12"]["votes"] == {"8": 1}
+    assert js(result.state)["polls"]["12"]["votes"] == {"8": 1}
     (edit,) = result.outbound
     assert "Oui — 0 vote" in plain_text(edit.body) and "1 participant" in plain_text(edit.body)
-    assert followed(MemberForgotten(event_id="f", member_id=5, **BASE), state).outbound == ()
+    assert followed(forgotten(state, 5)).outbound == ()
+    assert followed(forgotten(state, 7), ritual="points") == NOTHING

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from hub.core.model.domain import Identity, Member
-from hub.core.model.events import MemberForgotten, MembersMerged
+from hub.core.model.domain import Member
+from hub.core.model.member_records import forgotten, merged
 from hub.core.model.messages import MemberTarget, SpaceTarget
 from hub.core.model.richtext import (
     Bold,
@@ -20,8 +20,8 @@ from hub.core.model.richtext import (
     plain_text,
 )
 from hub.core.model.ritual import NOTHING, Occurrence, RitualResult, SetProfile, StaticDirectory
-from hub.rituals.profile import KEEP_INTRODUCED, Profile, ProfileConfig
-from tests.rituals.conftest import COMMUNITY, NOW, command, context, member, said
+from hub.rituals.profile import KEEP_INTRODUCED, Profile, ProfileConfig, ProfileState
+from tests.rituals.conftest import NOW, command, context, js, member, said
 
 PROFILE = Profile()
 FR = Profile.default_texts["fr"]
@@ -309,7 +309,7 @@ def test_meet_introduces_the_most_recent_members_with_a_card_to_every_space() ->
     assert "N3" in text and "SEO" in text and "N4" in text and "Coach" in text and "N5" in text
     assert "N2" not in text and "N1" not in text
     assert text.index("N3") < text.index("N4") < text.index("N5")
-    assert result.state == {"introduced": [3, 4, 5]}
+    assert js(result.state) == {"introduced": [3, 4, 5]}
     assert [r.member_id for r in result.records] == [3, 4, 5]
 
 
@@ -328,7 +328,7 @@ def test_meet_never_introduces_anyone_twice_and_stays_quiet_when_nobody_is_new()
     second = meet(MEMBERS, dict(first.state), config=MEET.model_copy(update={"meet_count": 5}))
     text = plain_text(second.outbound[0].body)
     assert "N1" in text and "N3" not in text and "N2" not in text
-    assert second.state == {"introduced": [3, 4, 5, 1]}
+    assert js(second.state) == {"introduced": [3, 4, 5, 1]}
     assert meet(MEMBERS, dict(second.state)) == NOTHING
 
 
@@ -346,7 +346,7 @@ def test_meet_remembers_a_bounded_number_of_introduced_members() -> None:
     state: dict[str, object] = {"introduced": list(range(1000, 1000 + KEEP_INTRODUCED))}
     result = meet(MEMBERS, state)
     assert result.state is not None
-    introduced = result.state["introduced"]
+    introduced = js(result.state)["introduced"]
     assert len(introduced) == KEEP_INTRODUCED
     assert introduced[-3:] == [3, 4, 5] and 1000 not in introduced
 
@@ -384,39 +384,18 @@ def test_a_searched_word_stays_literal() -> None:
 # 7. Merges and erasures
 
 
-HUB = {
-    "event_id": "x",
-    "community_id": COMMUNITY.id,
-    "platform": "hub",
-    "space": None,
-    "actor": Identity(platform="hub", user_id="hub", display_name="hub"),
-    "occurred_at": NOW,
-}
+STATE = ProfileState(introduced=[3, 4, 5])
 
 
-def merged(kept: int, gone: int) -> MembersMerged:
-    return MembersMerged(kept=kept, merged=gone, **HUB)  # type: ignore[arg-type]
-
-
-def forgotten(member_id: int) -> MemberForgotten:
-    return MemberForgotten(member_id=member_id, **HUB)  # type: ignore[arg-type]
-
-
-def test_a_merge_renames_introduced_ids_without_duplicates() -> None:
-    ctx = context(CONFIG, FR, state={"introduced": [3, 4, 5]})
-    combined = PROFILE.on_event(ctx, merged(5, 3))
-    assert combined.state == {"introduced": [5, 4]}
-    renamed = PROFILE.on_event(ctx, merged(9, 4))
-    assert renamed.state == {"introduced": [3, 9, 5]}
-    unrelated = PROFILE.on_event(ctx, merged(3, 8))
-    assert unrelated == NOTHING
+def test_a_link_renames_introduced_ids_without_duplicates() -> None:
+    assert merged(STATE, kept=5, gone=3).introduced == [5, 4]
+    assert merged(STATE, kept=9, gone=4).introduced == [3, 9, 5]
+    assert merged(STATE, kept=3, gone=8) == STATE
 
 
 def test_a_forgotten_member_is_purged_from_the_state() -> None:
-    ctx = context(CONFIG, FR, state={"introduced": [3, 4, 5]})
-    forgot = PROFILE.on_event(ctx, forgotten(4))
-    assert forgot.state == {"introduced": [3, 5]}
-    assert PROFILE.on_event(ctx, forgotten(8)) == NOTHING
+    assert forgotten(STATE, 4).introduced == [3, 5]
+    assert forgotten(STATE, 8) == STATE
 
 
 def test_other_events_and_verbs_are_ignored() -> None:

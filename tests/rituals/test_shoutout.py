@@ -5,12 +5,12 @@ from typing import Any
 import pytest
 
 from hub.core.model.domain import Member, Space
-from hub.core.model.events import MemberForgotten, MembersMerged
+from hub.core.model.member_records import RitualState, forgotten, merged
 from hub.core.model.messages import MemberTarget, SpaceTarget
 from hub.core.model.richtext import Link, Mention, Paragraph, RichText, plain_text
 from hub.core.model.ritual import Occurrence, RitualResult, Signal, StaticDirectory
-from hub.rituals.shoutout import Shoutout, ShoutoutConfig
-from tests.rituals.conftest import COMMUNITY, NOW, SPACES, command, context, member
+from hub.rituals.shoutout import Shoutout, ShoutoutConfig, ShoutoutState
+from tests.rituals.conftest import COMMUNITY, NOW, SPACES, command, context, js, member
 
 SHOUTOUT = Shoutout()
 FR = Shoutout.default_texts["fr"]
@@ -27,7 +27,7 @@ ROUNDUP = Occurrence(id=5, ritual="shoutout", scheduled_at=datetime(2026, 11, 27
 def run(
     who: Member,
     *args: str,
-    state: dict[str, Any] | None = None,
+    state: dict[str, Any] | RitualState | None = None,
     verb: str = "shoutout",
     space: str | None = "main",
     now: datetime = NOW,
@@ -50,7 +50,7 @@ def nominated(*nominations: tuple[Member, tuple[str, ...]]) -> dict[str, Any]:
     for who, args in nominations:
         result = run(who, *args, state=state)
         assert result.state is not None, said(result)
-        state = dict(result.state)
+        state = js(result.state)
     return state
 
 
@@ -69,7 +69,7 @@ def test_a_member_nominates_another_with_a_reason_stored_for_the_week() -> None:
     )
     assert result.outbound[0].target == SpaceTarget(space="main", platform="webchat")
     assert result.state is not None
-    (stored,) = result.state["weeks"][WEEK]
+    (stored,) = js(result.state)["weeks"][WEEK]
     assert stored == {
         "by": 7,
         "member": 1,
@@ -77,7 +77,7 @@ def test_a_member_nominates_another_with_a_reason_stored_for_the_week() -> None:
         "why": "m'a débloqué sur ma facturation",
         "platform": "webchat",
         "space": "main",
-        "at": NOW.isoformat(),
+        "at": NOW.isoformat().replace("+00:00", "Z"),
         "announced": False,
     }
     (record,) = result.records
@@ -91,7 +91,7 @@ def test_the_french_verb_does_the_same_and_privately_the_place_is_private() -> N
     assert result.outbound[0].target == MemberTarget(member_id=7, platform="webchat")
     assert "Paul" in said(result)
     assert result.state is not None
-    (stored,) = result.state["weeks"][WEEK]
+    (stored,) = js(result.state)["weeks"][WEEK]
     assert (stored["member"], stored["space"]) == (2, None)
     assert result.effects == (Signal(name="given", member_id=7, other_member_id=2),)
 
@@ -100,7 +100,7 @@ def test_an_outside_account_is_nominated_by_its_link() -> None:
     result = run(JP, "https://www.linkedin.com/in/marie", "ses", "posts", "sur", "la", "TVA")
     assert "https://www.linkedin.com/in/marie" in said(result)
     assert result.state is not None
-    (stored,) = result.state["weeks"][WEEK]
+    (stored,) = js(result.state)["weeks"][WEEK]
     assert stored["url"] == "https://www.linkedin.com/in/marie" and stored["member"] is None
     assert result.effects == (Signal(name="given", member_id=7, other_member_id=None),)
 
@@ -110,7 +110,7 @@ def test_a_name_in_several_words_is_understood_without_quotes() -> None:
     directory = StaticDirectory((JP, curie, dupont))
     result = run(JP, "@Marie", "Curie", "géniale", directory=directory)
     assert result.state is not None
-    (stored,) = result.state["weeks"][WEEK]
+    (stored,) = js(result.state)["weeks"][WEEK]
     assert (stored["member"], stored["why"]) == (4, "géniale")
 
 
@@ -122,7 +122,7 @@ def test_nominating_the_same_person_again_in_the_week_updates_the_reason() -> No
     result = run(JP, "@zoe", "meilleure", "raison", state=state)
     assert "mis à jour" in said(result)
     assert result.state is not None
-    (stored,) = result.state["weeks"][WEEK]
+    (stored,) = js(result.state)["weeks"][WEEK]
     assert stored["why"] == "meilleure raison"
     assert result.effects == ()  # counted once for the points
     assert [r.kind for r in result.records] == ["nomination_updated"]
@@ -132,7 +132,7 @@ def test_the_same_link_written_differently_is_the_same_nomination() -> None:
     state = nominated((JP, ("https://www.example.com/tool/", "utile")))
     result = run(JP, "http://example.com/tool", "indispensable", state=state)
     assert result.state is not None
-    (stored,) = result.state["weeks"][WEEK]
+    (stored,) = js(result.state)["weeks"][WEEK]
     assert stored["why"] == "indispensable" and result.effects == ()
 
 
@@ -159,7 +159,7 @@ def test_a_member_withdraws_their_own_nomination(subverb: str) -> None:
         "C'est fait : ton coup de pouce pour Zoé est retiré de la liste de la semaine."
     )
     assert result.state is not None
-    assert [n["by"] for n in result.state["weeks"][WEEK]] == [2]  # Paul's stays
+    assert [n["by"] for n in js(result.state)["weeks"][WEEK]] == [2]  # Paul's stays
     assert result.effects == (Signal(name="withdrawn", member_id=7, other_member_id=1),)
 
 
@@ -189,7 +189,7 @@ def test_an_owner_removes_any_nomination_by_its_number_in_private() -> None:
     result = run(ZOE, "remove", "2", state=state, admin=True, space=None)
     assert said(result) == "Coup de pouce n° 2 supprimé (Léa, de Paul)."
     assert result.state is not None
-    assert [n["by"] for n in result.state["weeks"][WEEK]] == [7]
+    assert [n["by"] for n in js(result.state)["weeks"][WEEK]] == [7]
     assert result.records[0].kind == "nomination_removed"
     assert result.records[0].data["removed_by"] == ZOE.id
     assert result.effects == (Signal(name="withdrawn", member_id=2, other_member_id=3),)
@@ -272,8 +272,8 @@ def test_after_the_roundup_the_week_is_archived_and_not_posted_again() -> None:
     state = nominated((JP, ("@Zoé", "top")))
     first = roundup(state)
     assert first.state is not None
-    assert all(n["announced"] for n in first.state["weeks"][WEEK])
-    again = roundup(dict(first.state))
+    assert all(n["announced"] for n in js(first.state)["weeks"][WEEK])
+    again = roundup(js(first.state))
     assert again.outbound == ()
 
 
@@ -282,20 +282,20 @@ def test_a_nomination_after_the_roundup_is_in_the_next_one() -> None:
     first = roundup(state)
     assert first.state is not None
     saturday = datetime(2026, 11, 28, 10, tzinfo=UTC)
-    late = run(PAUL, "@Zoé", "tardif", state=dict(first.state), now=saturday)
+    late = run(PAUL, "@Zoé", "tardif", state=js(first.state), now=saturday)
     assert late.state is not None
-    text = plain_text(roundup(dict(late.state)).outbound[0].body)
+    text = plain_text(roundup(js(late.state)).outbound[0].body)
     assert "tardif" in text and "« top »" not in text
 
 
 def test_the_roundup_keeps_only_the_last_two_weeks() -> None:
     old = {"by": 7, "member": 1, "url": None, "why": "x", "platform": "webchat"}
-    old |= {"space": "main", "at": NOW.isoformat(), "announced": True}
+    old |= {"space": "main", "at": NOW.isoformat().replace("+00:00", "Z"), "announced": True}
     state = {"weeks": {"2026-W45": [old], "2026-W46": [old], "2026-W47": [old]}}
     state = {"weeks": {**state["weeks"], **nominated((JP, ("@Zoé", "top")))["weeks"]}}
     result = roundup(state)
     assert result.state is not None
-    assert sorted(result.state["weeks"]) == ["2026-W47", WEEK]
+    assert sorted(js(result.state)["weeks"]) == ["2026-W47", WEEK]
 
 
 def test_with_no_nomination_nothing_is_posted_unless_asked() -> None:
@@ -314,12 +314,12 @@ def test_weeks_follow_paris_time_at_the_boundary() -> None:
     monday_early = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # Monday 00:30 in Paris
     first = run(JP, "@Zoé", "dimanche", now=sunday_late)
     assert first.state is not None
-    second = run(JP, "@Zoé", "lundi", state=dict(first.state), now=monday_early)
+    second = run(JP, "@Zoé", "lundi", state=js(first.state), now=monday_early)
     assert second.state is not None and "noté" in said(second)  # a new week, a new one
-    weeks = second.state["weeks"]
+    weeks = js(second.state)["weeks"]
     assert [n["why"] for n in weeks[WEEK]] == ["dimanche"]
     assert [n["why"] for n in weeks["2026-W49"]] == ["lundi"]
-    listed = said(run(JP, "list", state=dict(second.state), now=monday_early))
+    listed = said(run(JP, "list", state=js(second.state), now=monday_early))
     assert "lundi" in listed and "dimanche" not in listed
 
 
@@ -389,10 +389,8 @@ def test_merged_members_are_renamed_and_their_duplicates_folded() -> None:
     ]:
         result = run(who, *args, state=state, now=when, directory=directory)
         assert result.state is not None
-        state = dict(result.state)
-    merged = SHOUTOUT.on_event(context(CONFIG, FR, state=state), _merged(kept=1, merged=9))
-    assert merged.state is not None
-    entries = merged.state["weeks"][WEEK]
+        state = js(result.state)
+    entries = js(merged(ShoutoutState.model_validate(state), kept=1, gone=9))["weeks"][WEEK]
     assert [(n["by"], n["member"], n["why"]) for n in entries] == [
         (7, 1, "nouvelle"),  # one nomination, the latest reason
         (1, 2, "merci"),  # the self-nomination is gone
@@ -403,34 +401,8 @@ def test_a_forgotten_member_leaves_no_nomination_given_or_received() -> None:
     state = nominated(
         (JP, ("@Zoé", "top")), (ZOE, ("@Paul", "merci")), (PAUL, ("@Jean-Pierre", "bravo"))
     )
-    result = SHOUTOUT.on_event(context(CONFIG, FR, state=state), _forgotten(1))
-    assert result.state is not None
-    assert [(n["by"], n["member"]) for n in result.state["weeks"][WEEK]] == [(2, 7)]
-
-
-def _merged(kept: int, merged: int) -> MembersMerged:
-    return MembersMerged(
-        event_id="x1",
-        community_id=COMMUNITY.id,
-        platform="webchat",
-        space=None,
-        actor=JP.identities[0],
-        occurred_at=NOW,
-        kept=kept,
-        merged=merged,
-    )
-
-
-def _forgotten(member_id: int) -> MemberForgotten:
-    return MemberForgotten(
-        event_id="x2",
-        community_id=COMMUNITY.id,
-        platform="webchat",
-        space=None,
-        actor=JP.identities[0],
-        occurred_at=NOW,
-        member_id=member_id,
-    )
+    left = forgotten(ShoutoutState.model_validate(state), 1)
+    assert [(n["by"], n["member"]) for n in js(left)["weeks"][WEEK]] == [(2, 7)]
 
 
 def _links(body: RichText) -> list[str]:

@@ -7,7 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from hub.core.model.domain import Identity, Member
-from hub.core.model.events import Event, MemberForgotten, MemberLeft, MembersMerged
+from hub.core.model.events import Event, MemberLeft, RecordsRewritten
+from hub.core.model.member_records import RitualState, forgotten, merged
 from hub.core.model.messages import MemberTarget, SpaceTarget
 from hub.core.model.richtext import (
     Bold,
@@ -19,8 +20,8 @@ from hub.core.model.richtext import (
     RichText,
     plain_text,
 )
-from hub.core.model.ritual import Occurrence, RitualResult, Signal, StaticDirectory
-from hub.rituals.spotlight import Spotlight, SpotlightConfig
+from hub.core.model.ritual import NOTHING, Occurrence, RitualResult, Signal, StaticDirectory
+from hub.rituals.spotlight import Asked, Spotlight, SpotlightConfig, SpotlightState
 from tests.rituals.conftest import COMMUNITY, command, context, joined, member
 
 SPOT = Spotlight()
@@ -39,7 +40,7 @@ ANA, BEA, CHLOE, DAN = people("Ana", "Bea", "Chloé", "Dan")
 
 
 def fire(
-    state: Mapping[str, Any] | None,
+    state: Mapping[str, Any] | RitualState | None,
     members: Iterable[Member],
     *,
     now: datetime = WED,
@@ -51,7 +52,7 @@ def fire(
 
 
 def event(
-    state: Mapping[str, Any] | None,
+    state: Mapping[str, Any] | RitualState | None,
     members: Iterable[Member],
     happened: Event,
     *,
@@ -72,7 +73,7 @@ def event(
 
 
 def say(
-    state: Mapping[str, Any] | None,
+    state: Mapping[str, Any] | RitualState | None,
     members: Iterable[Member],
     who: Member,
     *args: str,
@@ -91,7 +92,8 @@ def featured(result: RitualResult) -> int | None:
 
 def asked(result: RitualResult) -> int | None:
     assert result.state is not None
-    return None if result.state["asked"] is None else int(result.state["asked"]["member"])
+    shown = spot(result.state).asked
+    return None if shown is None else shown.member
 
 
 def only_reply(result: RitualResult) -> str:
@@ -100,7 +102,7 @@ def only_reply(result: RitualResult) -> str:
 
 
 def rotate(
-    state: Mapping[str, Any] | None, members: list[Member], times: int
+    state: Mapping[str, Any] | RitualState | None, members: list[Member], times: int
 ) -> tuple[list[int | None], Mapping[str, Any]]:
     shown: list[int | None] = []
     for week in range(times):
@@ -123,28 +125,24 @@ def left(user: Member) -> MemberLeft:
     )
 
 
-def forgotten(member_id: int) -> MemberForgotten:
-    return MemberForgotten(
-        event_id=f"forget:{member_id}",
+def spot(state: Mapping[str, Any] | RitualState | None) -> SpotlightState:
+    """The state as the spotlight's own model."""
+    if isinstance(state, SpotlightState):
+        return state
+    dumped = state.model_dump() if isinstance(state, RitualState) else dict(state or {})
+    return SpotlightState.model_validate(dumped)
+
+
+def rewritten() -> RecordsRewritten:
+    """What the spotlight hears once the core rewrote its state (a link, a forget-me)."""
+    return RecordsRewritten(
+        event_id="x:forget:spotlight",
         community_id=COMMUNITY.id,
         platform="hub",
         space=None,
         actor=HUB,
         occurred_at=WED,
-        member_id=member_id,
-    )
-
-
-def merged(kept: int, gone: int) -> MembersMerged:
-    return MembersMerged(
-        event_id=f"merge:{gone}",
-        community_id=COMMUNITY.id,
-        platform="hub",
-        space=None,
-        actor=HUB,
-        occurred_at=WED,
-        kept=kept,
-        merged=gone,
+        ritual="spotlight",
     )
 
 
@@ -153,7 +151,7 @@ def merged(kept: int, gone: int) -> MembersMerged:
 
 def test_everyone_once_before_anyone_twice_over_hundreds_of_members_joining_and_leaving() -> None:
     members = [member(i, f"Membre {i}") for i in range(1, 301)]
-    state: Mapping[str, Any] = {}
+    state: Mapping[str, Any] | RitualState = {}
     shown: list[int | None] = []
     for week in range(400):
         if 10 <= week < 60:  # 50 newcomers, one a week
@@ -164,7 +162,7 @@ def test_everyone_once_before_anyone_twice_over_hundreds_of_members_joining_and_
         if 100 <= week < 120 and week % 2 == 1:  # 10 already featured are forgotten
             gone = 1 + (week - 101) // 2
             members = [m for m in members if m.id != gone]
-            state = event(state, members, forgotten(gone)).state or state
+            state = forgotten(spot(state), gone)  # the core's doing
         result = fire(state, members, now=WED + timedelta(weeks=week), number=week + 1)
         assert result.state is not None
         state = result.state
@@ -208,7 +206,7 @@ def test_the_asked_member_who_opts_out_is_replaced_at_once() -> None:
     assert "je ne te mettrai plus à la une" in plain_text(told.body)
     assert ask.target == MemberTarget(member_id=CHLOE.id)
     assert asked(paused) == CHLOE.id
-    assert paused.state is not None and paused.state["queue"][:2] == [CHLOE.id, BEA.id]
+    assert paused.state is not None and spot(paused.state).queue[:2] == [CHLOE.id, BEA.id]
 
 
 def test_newcomers_in_a_later_round_come_after_those_still_waiting_in_it() -> None:
@@ -222,11 +220,11 @@ def test_a_member_who_left_is_dropped_and_rejoins_at_the_end_of_the_round() -> N
     everyone = [ANA, BEA, CHLOE, DAN]
     first = fire({}, everyone)  # Ana featured, Bea asked
     gone = event(first.state, everyone, left(CHLOE), who=CHLOE)
-    assert gone.state is not None and CHLOE.id not in gone.state["queue"]
+    assert gone.state is not None and CHLOE.id not in spot(gone.state).queue
     shown, state = rotate(gone.state, everyone, 1)  # the directory still lists Chloé
     assert shown == [BEA.id]
     back = event(state, everyone, joined(CHLOE), who=CHLOE)
-    assert back.state is not None and back.state["left"] == []
+    assert back.state is not None and spot(back.state).left == []
     shown, _ = rotate(back.state, everyone, 4)  # after Dan, still waiting; before Ana and Bea
     assert shown == [DAN.id, CHLOE.id, ANA.id, BEA.id]
 
@@ -263,11 +261,9 @@ def test_the_asked_member_answers_with_a_pitch_and_a_link_and_may_change_them() 
     assert "https://bea.fr/a_b" in only_reply(linked)
     again = say(linked.state, everyone, BEA, "pitch", "Je", "dessine")
     assert again.state is not None
-    assert again.state["asked"] == {
-        "member": BEA.id,
-        "pitch": "Je dessine",
-        "link": "https://bea.fr/a_b",
-    }
+    assert spot(again.state).asked == Asked(
+        member=BEA.id, pitch="Je dessine", link="https://bea.fr/a_b"
+    )
 
 
 def test_passing_sends_the_member_to_the_end_and_asks_the_next_one_at_once() -> None:
@@ -467,14 +463,11 @@ def test_owners_see_their_verbs_in_the_usage() -> None:
 def test_merged_accounts_keep_the_earlier_place_and_appear_once() -> None:
     everyone = [ANA, BEA, CHLOE, DAN]
     first = fire({}, everyone)  # queue: Bea (asked), Chloé, Dan, Ana (done)
-    result = event(first.state, everyone, merged(kept=DAN.id, gone=CHLOE.id))
-    assert result.state is not None
-    assert result.state["queue"] == [BEA.id, DAN.id, ANA.id]
-    assert result.state["done"] == [ANA.id]
-    into_new = event(result.state, everyone, merged(kept=9, gone=ANA.id))
-    assert into_new.state is not None
-    assert into_new.state["queue"] == [BEA.id, DAN.id, 9]
-    assert into_new.state["done"] == [9]  # Ana's turn came: the person is not featured twice
+    state = merged(spot(first.state), kept=DAN.id, gone=CHLOE.id)
+    assert (state.queue, state.done) == ([BEA.id, DAN.id, ANA.id], [ANA.id])
+    into_new = merged(state, kept=9, gone=ANA.id)
+    assert into_new.queue == [BEA.id, DAN.id, 9]
+    assert into_new.done == [9]  # Ana's turn came: the person is not featured twice
 
 
 def test_a_merge_into_the_asked_members_place_carries_the_pitch_and_the_pause() -> None:
@@ -482,26 +475,23 @@ def test_a_merge_into_the_asked_members_place_carries_the_pitch_and_the_pause() 
     first = fire({}, everyone)  # Bea asked, Ana done
     pitched = say(first.state, everyone, BEA, "pitch", "Coucou")
     paused = say(pitched.state, everyone, CHLOE, "off")
-    into_ana = event(paused.state, everyone, merged(kept=ANA.id, gone=BEA.id))
-    assert into_ana.state is not None
-    assert into_ana.state["queue"] == [ANA.id, CHLOE.id]
-    assert into_ana.state["done"] == []
-    assert into_ana.state["asked"] == {"member": ANA.id, "pitch": "Coucou", "link": None}
-    into_dan = event(into_ana.state, everyone, merged(kept=DAN.id, gone=CHLOE.id))
-    assert into_dan.state is not None and into_dan.state["off"] == [DAN.id]
+    into_ana = merged(spot(paused.state), kept=ANA.id, gone=BEA.id)
+    assert (into_ana.queue, into_ana.done) == ([ANA.id, CHLOE.id], [])
+    assert into_ana.asked == Asked(member=ANA.id, pitch="Coucou")
+    assert merged(into_ana, kept=DAN.id, gone=CHLOE.id).off == [DAN.id]
 
 
 def test_a_forgotten_member_is_purged_and_if_asked_replaced_at_once() -> None:
     everyone = [ANA, BEA, CHLOE]
     first = fire({}, everyone)  # Bea asked
     paused = say(first.state, everyone, CHLOE, "off")
-    without_chloe = event(paused.state, [ANA, BEA], forgotten(CHLOE.id))
-    assert without_chloe.state is not None
-    assert CHLOE.id not in without_chloe.state["queue"] and without_chloe.state["off"] == []
-    without_bea = event(without_chloe.state, [ANA], forgotten(BEA.id))
+    without_chloe = forgotten(spot(paused.state), CHLOE.id)
+    assert CHLOE.id not in without_chloe.queue and without_chloe.off == []
+    assert event(without_chloe, [ANA, BEA], rewritten()) == NOTHING  # Bea is still asked
+    without_bea = event(forgotten(without_chloe, BEA.id), [ANA], rewritten())
     (ask,) = without_bea.outbound
     assert ask.target == MemberTarget(member_id=ANA.id)
-    assert without_bea.state is not None and without_bea.state["queue"] == [ANA.id]
+    assert spot(without_bea.state).queue == [ANA.id]
     assert asked(without_bea) == ANA.id
 
 

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
+from hub.core.model.member_records import forgotten
 from hub.core.model.messages import MemberTarget, SpaceTarget
 from hub.core.model.richtext import Mention, plain_text
-from hub.rituals.welcome import Welcome, WelcomeConfig
-from tests.rituals.conftest import NOW, context, joined, member, said
+from hub.rituals.welcome import Welcome, WelcomeConfig, WelcomeState
+from tests.rituals.conftest import NOW, context, joined, js, member, said
 
 WELCOME = Welcome()
 FR = Welcome.default_texts["fr"]
@@ -54,6 +55,14 @@ def test_greets_again_a_member_who_comes_back_days_later() -> None:
     assert len(later.outbound) == 2
 
 
+def test_every_members_old_joins_leave_the_state_at_the_next_join() -> None:
+    config = WelcomeConfig(spaces=["main"])
+    first = WELCOME.on_event(context(config, FR, who=member(7)), joined(member(7)))
+    later = context(config, FR, who=member(8), state=first.state, now=NOW + timedelta(days=3))
+    result = WELCOME.on_event(later, joined(member(8), event_id="e2"))
+    assert isinstance(result.state, WelcomeState) and list(result.state.greeted) == [8]
+
+
 def test_owner_texts_override_defaults_and_member_names_stay_literal() -> None:
     who = member(name="**Zoé_** [x](https://evil.example)")
     config = WelcomeConfig(spaces=["main"], public="Hello {{ member.name }}!", send_private=False)
@@ -83,7 +92,7 @@ def test_when_the_platform_needs_an_opened_chat_the_greeting_links_to_it_and_onb
     result = WELCOME.on_event(ctx, joined(who))
     (public,) = result.outbound
     assert "Écris-moi en privé" in plain_text(public.body)
-    assert result.state is not None and result.state["pending"]
+    assert result.state is not None and js(result.state)["pending"]
     start = CommandInvoked(
         event_id="s1",
         community_id=who.community_id,
@@ -97,14 +106,12 @@ def test_when_the_platform_needs_an_opened_chat_the_greeting_links_to_it_and_onb
     later = WELCOME.on_event(context(config, FR, who=who, state=result.state), start)
     (private,) = later.outbound
     assert private.target == MemberTarget(member_id=who.id, platform="webchat")
-    assert later.state is not None and later.state["pending"] == {}
+    assert later.state is not None and js(later.state)["pending"] == {}
     assert WELCOME.on_event(context(config, FR, who=who, state=later.state), start).outbound == ()
 
 
 def test_a_forgotten_members_greeted_joins_and_waiting_onboarding_are_dropped() -> None:
     from dataclasses import replace
-
-    from hub.core.model.events import MemberForgotten
 
     who, other = member(7), member(8, "Zoé")
     config = WelcomeConfig(spaces=["main"])
@@ -112,18 +119,7 @@ def test_a_forgotten_members_greeted_joins_and_waiting_onboarding_are_dropped() 
     first = WELCOME.on_event(ctx, joined(who))
     assert first.state is not None
     second = WELCOME.on_event(context(config, FR, who=other, state=first.state), joined(other))
-    assert second.state is not None
-    forgotten = MemberForgotten(
-        event_id="f",
-        community_id=who.community_id,
-        platform="hub",
-        space=None,
-        actor=who.identities[0],
-        occurred_at=NOW,
-        member_id=who.id,
-        accounts=who.identities,
-    )
-    result = WELCOME.on_event(context(config, FR, state=second.state), forgotten)
-    assert result.state is not None
-    assert list(result.state["greeted"]) == ["webchat:main:u8"]
-    assert result.state["pending"] == {}
+    assert isinstance(second.state, WelcomeState)
+    state = js(forgotten(second.state, who.id))
+    assert state["greeted"] == {"8": {"webchat:main:u8": NOW.isoformat().replace("+00:00", "Z")}}
+    assert state["pending"] == {}

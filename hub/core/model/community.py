@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hub.core.config.models import HubConfig, RitualSection
 from hub.core.model.domain import Community, Identity, Space
 from hub.core.model.events import CommandInvoked, Event
+from hub.core.model.member_records import RitualState
 from hub.core.model.ritual import Ritual
 from hub.core.model.verbs import VerbRegistry
 
@@ -53,6 +54,11 @@ class CommunityRuntime:
     rituals: tuple[EnabledRitual, ...]
     verbs: VerbRegistry
     """Which enabled ritual owns each verb (built with the runtime: a verb claimed twice fails)."""
+
+    def state_models(self) -> dict[str, type[RitualState]]:
+        """Each enabled ritual's state model: what the core needs to rewrite, on a link or a
+        forget-me, the member records every ritual keeps."""
+        return {enabled.name: enabled.ritual.state_model for enabled in self.rituals}
 
     def hearing(self, event: Event) -> tuple[EnabledRitual, ...]:
         """The enabled rituals that decide on `event`: every one, except for a command, which

@@ -127,7 +127,8 @@ class DeliveryReported(EventBase):
 class MembersMerged(EventBase):
     """Two members turned out to be one person (`/hub link`): `merged` is now `kept`.
 
-    Raised by the core after it moved the accounts, so rituals can rename ids in their state."""
+    Raised by the core after it moved the accounts and merged the member records of every
+    ritual's state (`member_records`); rituals do not handle it."""
 
     kept: int
     merged: int
@@ -136,8 +137,8 @@ class MembersMerged(EventBase):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberForgotten(EventBase):
-    """A member was forgotten at their request: rituals drop whatever state names them, by
-    member id or by one of the `accounts` they had (platform and user id)."""
+    """A member was forgotten at their request: the core already removed their member records
+    and whatever names them from every ritual's state; `accounts` are the ones they had."""
 
     member_id: int
     accounts: tuple[Identity, ...] = ()
@@ -156,6 +157,15 @@ class RitualSignalled(EventBase):
     kind: Literal["ritual_signalled"] = "ritual_signalled"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordsRewritten(EventBase):
+    """The core rewrote `ritual`'s state for a link or a forget-me: what the ritual shows from
+    it (a poll's tally) or was waiting for (an answer) may need acting on. It names no member."""
+
+    ritual: str
+    kind: Literal["records_rewritten"] = "records_rewritten"
+
+
 Event = Annotated[
     MemberJoined
     | MemberLeft
@@ -169,7 +179,8 @@ Event = Annotated[
     | DeliveryReported
     | MembersMerged
     | MemberForgotten
-    | RitualSignalled,
+    | RitualSignalled
+    | RecordsRewritten,
     Field(discriminator="kind"),
 ]
 

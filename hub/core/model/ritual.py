@@ -1,7 +1,9 @@
 """The ritual port: what a ritual is given and what it returns.
 
 Rituals are pure: state, `now` and a seeded random generator in; outbound messages, records and
-the new state out. No clock, database, SDK or queue inside, so every run can be replayed.
+the new state out. No clock, database, SDK or queue inside, so every run can be replayed. The
+state is a typed model (`RitualState`); what it keeps about members the core links, forgets and
+exports for every ritual (`member_records`), so no ritual handles a merge or a forget-me.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, ClassVar, Protocol
 from hub.core.config.models import RitualSection
 from hub.core.model.domain import Community, Member, Space
 from hub.core.model.events import Event
+from hub.core.model.member_records import RitualState
 from hub.core.model.mentions import match_members
 from hub.core.model.messages import Outbound
 
@@ -110,7 +113,8 @@ class RitualContext:
     config: RitualSection
     now: datetime
     rng: random.Random
-    state: Mapping[str, Any]
+    state: RitualState
+    """The ritual's own state, of its `state_model`; member records in it belong to the core."""
     spaces: tuple[Space, ...]
     member: Member | None = None
     replied_to: RepliedTo | None = None
@@ -151,7 +155,8 @@ class SetProfile:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MergeMembers:
-    """Effect: `merged`'s accounts, points and records now belong to `kept` (one person)."""
+    """Effect: `merged`'s accounts, records and member records in every ritual's state now
+    belong to `kept` (one person)."""
 
     kept: int
     merged: int
@@ -192,7 +197,7 @@ class RitualResult:
     firing a ritual); they apply in the same transaction as the state and the outbox."""
 
     outbound: tuple[Outbound, ...] = ()
-    state: Mapping[str, Any] | None = None
+    state: RitualState | None = None
     records: tuple[Record, ...] = ()
     effects: tuple[Effect, ...] = ()
 
@@ -212,6 +217,8 @@ class Ritual(Protocol):
     """Verbs only the community's owners may use (listed in `help` for them alone)."""
     always_on: ClassVar[bool]
     """Enabled with its default settings unless the YAML disables it."""
+    state_model: ClassVar[type[RitualState]]
+    """The ritual's state: what it names of members the core merges, forgets and exports."""
 
     def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
         """React to something that happened on a platform."""

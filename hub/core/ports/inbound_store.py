@@ -50,6 +50,10 @@ class MemberStore(Protocol):
         """The account is no longer in the space."""
         ...
 
+    def spaces_of(self, member_id: int) -> list[tuple[str, str]]:
+        """(platform, space) of every space the member's accounts are in (for export-me)."""
+        ...
+
     def set_opted_out(self, identity: Identity, when: datetime | None) -> None:
         """Opt the account out (`when`) or back in (None); its space memberships are kept."""
         ...

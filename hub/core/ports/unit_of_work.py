@@ -14,6 +14,7 @@ from typing import Protocol
 
 from hub.core.ports.inbound_store import MemberStore, ProcessedEvents, SentMessages
 from hub.core.ports.outbox_store import OccurrenceStore, Outbox
+from hub.core.ports.people_store import People
 from hub.core.ports.records_store import MemberRecords, RitualStates
 
 
@@ -38,6 +39,8 @@ class UnitOfWork(Protocol):
     def states(self) -> RitualStates: ...
     @property
     def records(self) -> MemberRecords: ...
+    @property
+    def people(self) -> People: ...
 
     def savepoint(self) -> AbstractContextManager[object]:
         """A nested transaction: leaving it by an exception undoes only what it did."""

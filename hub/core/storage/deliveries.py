@@ -19,9 +19,9 @@ from hub.core.model.deliveries import Delivery, DeliveryState, Destination, Sent
 from hub.core.ports.delivery_store import Sent, Unclaimed
 from hub.core.storage.db import Database
 from hub.core.storage.orm import AddressMoveRow, DeliveryRow
+from hub.core.storage.repositories.members import mark_unreachable
+from hub.core.storage.repositories.people import scrub_sent
 from hub.core.storage.sql import insert_if_absent
-from hub.core.usecases.forgetting import scrub_sent
-from hub.core.usecases.members import mark_unreachable
 
 _CLAIMABLE = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value)
 _CHUNK = 500  # ids per query, well under every database's parameter limit

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hub.core.storage.db import Database
 from hub.core.storage.repositories.inbound import SqlMembers, SqlProcessedEvents, SqlSentMessages
 from hub.core.storage.repositories.outbox import SqlOccurrences, SqlOutbox
+from hub.core.storage.repositories.people import SqlPeople
 from hub.core.storage.repositories.records import SqlMemberRecords, SqlRitualStates
 
 
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.occurrences = SqlOccurrences(session, community_id)
         self.states = SqlRitualStates(session, community_id)
         self.records = SqlMemberRecords(session, community_id)
+        self.people = SqlPeople(session, community_id)
 
     def savepoint(self) -> AbstractContextManager[object]:
         """A SAVEPOINT: an exception inside undoes only what was done inside."""

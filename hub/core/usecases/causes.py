@@ -13,13 +13,13 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import structlog
 
 from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.domain import Identity, Member
 from hub.core.model.events import Event, RitualSignalled
+from hub.core.model.member_records import RitualState
 from hub.core.model.ritual import (
     Directory,
     Occurrence,
@@ -122,7 +122,7 @@ def audience_of(
 
 
 def ritual_context(
-    enabled: EnabledRitual, cause: Cause, state: Mapping[str, Any], audience: Audience
+    enabled: EnabledRitual, cause: Cause, state: RitualState, audience: Audience
 ) -> RitualContext:
     runtime = audience.runtime
     defaults = enabled.ritual.default_texts

@@ -6,9 +6,10 @@ from typing import Any
 
 from hub.core.model.domain import Member
 from hub.core.model.mentions import match_members
+from hub.core.model.ritual import member_data
 from hub.core.ports import UnitOfWork
-from hub.core.usecases.bridge import session_of
-from hub.core.usecases.members import SqlDirectory
+from hub.core.usecases.exporting import exported_records
+from hub.core.usecases.ritual_state import StateModels
 
 
 class MemberDirectory:
@@ -16,8 +17,9 @@ class MemberDirectory:
 
     Every member is loaded once per decision, on first use (most events never ask)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, models: StateModels) -> None:
         self.uow = uow
+        self.models = models
         self._all: list[Member] | None = None
 
     def member(self, member_id: int) -> Member | None:
@@ -35,5 +37,15 @@ class MemberDirectory:
         return match_members(token, platform, self.members())
 
     def export(self, member_id: int) -> dict[str, Any]:
-        """Everything kept about the member: the records area's export, through the bridge."""
-        return SqlDirectory(session_of(self.uow), self.uow.community_id).export(member_id)
+        """Everything kept about the member: card, accounts, spaces, their ritual records,
+        other members' records that name them (`about_you`) and, in every ritual's state
+        (`models`), their member records (`rituals`)."""
+        member = self.member(member_id)
+        if member is None:
+            return {}
+        spaces = self.uow.members.spaces_of(member_id)
+        return {
+            **member_data(member),
+            "spaces": [{"platform": platform, "space": space} for platform, space in spaces],
+            **exported_records(self.uow, member_id, self.models),
+        }

@@ -1,10 +1,8 @@
 """What the ritual runner and the inbound pipeline hand to other areas, behind one seam.
 
-Ritual state and records, the core's effects (the "records" area) and the outbox planner (the
-"storage" area) are reached through `Keeper`, so the runner and the pipeline are tested against
-the in-memory unit of work with a fake keeper. `SessionKeeper` is today's keeper: it calls those
-areas as they are, through the temporary bridge (`session_of`); every such call is here, for the
-integrator to rewire to the records area's repositories (issue 13).
+Ritual state and records, the core's effects and the outbox planner are reached through
+`Keeper`, so the runner and the pipeline steps are tested alone, with a fake keeper that notes
+what they asked (`tests/fakes/keeper.py`); `UnitKeeper` is the real one, over any unit of work.
 """
 
 from __future__ import annotations
@@ -12,18 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.domain import Identity
 from hub.core.model.events import Event
+from hub.core.model.member_records import RitualState
 from hub.core.model.messages import Outbound
 from hub.core.model.ritual import Effect, RitualResult
 from hub.core.ports import Renderer, UnitOfWork
-from hub.core.usecases import effects
-from hub.core.usecases.bridge import session_of
+from hub.core.usecases import effects, ritual_state
 from hub.core.usecases.planning import Planner
-from hub.core.usecases.ritual_state import add_records, load_state_for_update, save_state
 
 
 class OutboxPlanner(Protocol):
@@ -59,8 +56,8 @@ class EffectStep:
 class Keeper(Protocol):
     """Keeps what a ritual decided, inside the caller's unit of work."""
 
-    def state(self, uow: UnitOfWork, enabled: EnabledRitual) -> Mapping[str, Any]:
-        """The ritual's state, locked until the unit of work ends."""
+    def state(self, uow: UnitOfWork, enabled: EnabledRitual) -> RitualState:
+        """The ritual's typed state, locked until the unit of work ends."""
         ...
 
     def keep(
@@ -84,28 +81,28 @@ class Keeper(Protocol):
         ...
 
 
-class SessionKeeper:
-    """The keeper over the SQL unit of work, calling the other areas as they are today."""
+class UnitKeeper:
+    """The keeper over any unit of work: typed ritual state and records through its
+    repositories, effects through `hub.core.usecases.effects`, the planner `planning.Planner`."""
 
-    def state(self, uow: UnitOfWork, enabled: EnabledRitual) -> Mapping[str, Any]:
-        """`ritual_state.load_state_for_update`, through the bridge."""
-        return load_state_for_update(session_of(uow), uow.community_id, enabled.name).data
+    def state(self, uow: UnitOfWork, enabled: EnabledRitual) -> RitualState:
+        """The ritual's typed state, locked until the unit of work ends."""
+        return ritual_state.load(uow, enabled.ritual)
 
     def keep(
         self, uow: UnitOfWork, enabled: EnabledRitual, result: RitualResult, now: datetime
     ) -> None:
-        """`ritual_state.save_state` and `add_records`, through the bridge."""
-        session = session_of(uow)
+        """Save the decision's new state (if any) and its records."""
         if result.state is not None:
-            row = load_state_for_update(session, uow.community_id, enabled.name)
-            save_state(row, result.state, now)
-        add_records(session, uow.community_id, enabled.name, result.records, now)
+            ritual_state.save(uow, enabled.name, result.state, now)
+        uow.records.add(enabled.name, result.records, now)
 
     def apply(self, uow: UnitOfWork, effect: Effect, step: EffectStep) -> list[Event]:
-        """`effects.apply`, through the bridge."""
-        session, community = session_of(uow), uow.community_id
-        event = effects.apply(session, community, step.ritual, effect, step.cause, step.now)
-        return [] if event is None else [event]
+        """`effects.apply`, with the state models of the community's rituals (the core
+        rewrites their member records on a link or a forget-me)."""
+        models = step.runtime.state_models()
+        where = effects.Step(ritual=step.ritual, cause=step.cause, now=step.now, models=models)
+        return list(effects.apply(uow, effect, where))
 
     def planner(
         self,
@@ -114,5 +111,5 @@ class SessionKeeper:
         renderers: Mapping[tuple[str, str], Renderer],
         now: datetime,
     ) -> OutboxPlanner:
-        """The planner's facade (`planning.Planner`)."""
+        """The outbox planner (`planning.Planner`)."""
         return Planner(uow, runtime, renderers, now)

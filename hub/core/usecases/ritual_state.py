@@ -1,53 +1,50 @@
-"""Loading and saving ritual state and records, inside the caller's transaction."""
+"""Loading and saving rituals' typed state through the unit of work, and rewriting every
+ritual's state at once when a link or a forget-me changes what it keeps about members."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from hub.core.model.member_records import RitualState
+from hub.core.model.ritual import Ritual
+from hub.core.ports import UnitOfWork
 
-from hub.core.model.ritual import Record
-from hub.core.storage.orm import RitualRecordRow, RitualStateRow
-from hub.core.storage.sql import insert_if_absent
-
-
-def load_state_for_update(session: Session, community_id: str, ritual: str) -> RitualStateRow:
-    """The ritual's state row, locked until the transaction ends (created if absent)."""
-    insert_if_absent(
-        session,
-        RitualStateRow.__table__,  # type: ignore[arg-type]
-        {"community_id": community_id, "ritual": ritual, "version": 0, "data": {}},
-    )
-    row = session.scalars(
-        select(RitualStateRow)
-        .where(RitualStateRow.community_id == community_id, RitualStateRow.ritual == ritual)
-        .with_for_update()
-    ).one()
-    return row
+StateModels = Mapping[str, type[RitualState]]
+"""Each ritual's state model, by ritual name (see `state_models`)."""
 
 
-def save_state(row: RitualStateRow, state: Mapping[str, Any], now: datetime) -> None:
-    """Replace the state and bump its version."""
-    row.data = dict(state)
-    row.version += 1
-    row.updated_at = now
+def state_models(rituals: Mapping[str, Ritual]) -> dict[str, type[RitualState]]:
+    """The state models of a catalogue of rituals: what the core needs to rewrite their state."""
+    return {name: ritual.state_model for name, ritual in rituals.items()}
 
 
-def add_records(
-    session: Session, community_id: str, ritual: str, records: tuple[Record, ...], now: datetime
-) -> None:
-    """Append a ritual's records."""
-    for record in records:
-        session.add(
-            RitualRecordRow(
-                community_id=community_id,
-                ritual=ritual,
-                kind=record.kind,
-                member_id=record.member_id,
-                data=dict(record.data),
-                created_at=now,
-            )
-        )
+def load(uow: UnitOfWork, ritual: Ritual) -> RitualState:
+    """The ritual's state, locked for the unit of work (its defaults the first time)."""
+    return ritual.state_model.model_validate(uow.states.load_for_update(ritual.name))
+
+
+def save(uow: UnitOfWork, ritual: str, state: RitualState, now: datetime) -> None:
+    """Keep the ritual's new state."""
+    uow.states.save(ritual, state.model_dump(mode="json"), now)
+
+
+def rewrite_all(
+    uow: UnitOfWork,
+    models: StateModels,
+    change: Callable[[RitualState], RitualState],
+    now: datetime,
+) -> tuple[str, ...]:
+    """Every stored ritual state through `change`; the rituals whose state changed. A state of
+    a ritual not in `models` (no longer in the catalogue) is left as it is."""
+    changed: list[str] = []
+    for name, data in uow.states.every().items():
+        model = models.get(name)
+        if model is None:
+            continue
+        before = model.model_validate(data)
+        after = change(before)
+        if after != before:
+            save(uow, name, after, now)
+            changed.append(name)
+    return tuple(changed)

@@ -85,12 +85,16 @@ class RitualRunner:
             ran.ids += one.ids
             ran.follow_ups += one.follow_ups
             if one.changed_members:  # the next ritual reads members afresh
-                audience = replace(audience, directory=MemberDirectory(self.turn.uow))
+                audience = replace(audience, directory=self._directory())
         return ran.ids + self._follow_up(cause, ran.follow_ups, depth)
 
     def _audience(self, cause: Cause) -> Audience:
         turn = self.turn
-        return audience_of(turn.runtime, cause, turn.now, MemberDirectory(turn.uow))
+        return audience_of(turn.runtime, cause, turn.now, self._directory())
+
+    def _directory(self) -> MemberDirectory:
+        """The members as rituals see them, afresh; export-me reads every ritual's records."""
+        return MemberDirectory(self.turn.uow, self.turn.runtime.state_models())
 
     def _guarded(
         self,

@@ -15,6 +15,7 @@ from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.deliveries import Destination
 from hub.core.model.domain import Identity
 from hub.core.model.events import CommandInvoked, MessageReceived
+from hub.core.model.member_records import RitualState
 from hub.core.model.messages import Outbound
 from hub.core.model.ritual import NOTHING, Occurrence, Ritual, RitualContext, RitualResult
 from hub.core.ports import Capabilities
@@ -39,6 +40,7 @@ class TestRitual:
     commands: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     admin_commands: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     always_on: ClassVar[bool] = True
+    state_model: ClassVar[type[RitualState]] = RitualState
 
     def on_event(self, ctx: RitualContext, event: Any) -> RitualResult:
         return NOTHING

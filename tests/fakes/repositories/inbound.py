@@ -91,6 +91,11 @@ class FakeMembers:
         if (account := self.accounts.get(_key(identity))) is not None:
             account.spaces.add(space)
 
+    def spaces_of(self, member_id: int) -> list[tuple[str, str]]:
+        """(platform, space) of every space the member's accounts are in."""
+        mine = (a for a in self.accounts.values() if a.member_id == member_id)
+        return sorted((a.identity.platform, space) for a in mine for space in a.spaces)
+
     def leave_space(self, space: str, identity: Identity) -> None:
         """The account left the space."""
         if (account := self.accounts.get(_key(identity))) is not None:

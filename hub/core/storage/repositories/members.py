@@ -102,6 +102,15 @@ class SqlMembers(Repository):
         }
         insert_if_absent(self.session, SpaceMemberRow.__table__, values)  # type: ignore[arg-type]
 
+    def spaces_of(self, member_id: int) -> list[tuple[str, str]]:
+        """(platform, space) of every space the member's accounts are in."""
+        rows = self.session.scalars(
+            select(SpaceMemberRow)
+            .where(SpaceMemberRow.member_id == member_id)
+            .order_by(SpaceMemberRow.platform, SpaceMemberRow.space)
+        )
+        return [(row.platform, row.space) for row in rows]
+
     def leave_space(self, space: str, identity: Identity) -> None:
         """Forget that the account is in the space."""
         key = (self.community_id, identity.platform, space, identity.user_id)
