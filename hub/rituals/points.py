@@ -58,7 +58,6 @@ PERIODS = {
     "tout": "all",
 }
 _DELTA = re.compile(r"^[+-]\d{1,6}$")
-_SKIN_TONE = re.compile(r"::skin-tone-\d$")
 
 DEFAULT_RULES: dict[str, dict[str, int]] = {
     "message": {"points": 1, "daily_cap": 10},
@@ -591,8 +590,8 @@ def _message_key(platform: str, space: str | None, message_id: str) -> str:
 
 
 def _emoji(emoji: str) -> str:
-    """An emoji as compared: `:+1::skin-tone-2:` is `+1`, and ❤ is ❤️."""
-    return _SKIN_TONE.sub("", emoji.strip().strip(":")).strip(":").replace("\ufe0f", "")
+    """An emoji as compared: `:+1:` is `+1`, and ❤ is ❤️ (skin tones are the translators')."""
+    return emoji.strip().strip(":").replace("\ufe0f", "")
 
 
 def _counted_emoji(config: PointsConfig) -> set[str]:

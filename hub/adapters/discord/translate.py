@@ -17,19 +17,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.adapters.wire import tolerant
-from hub.core.model.commands import parse_command
+from hub.core.model.commands import Grammar, Said, command_or_message, invoked
 from hub.core.model.dialects import LOOKALIKES, ZERO_WIDTH_SPACE, guard_line, split_web_addresses
 from hub.core.model.domain import Identity
 from hub.core.model.events import (
     ButtonClicked,
-    CommandInvoked,
     Event,
     MemberJoined,
     MemberLeft,
-    MessageReceived,
     PollAnswered,
     ReactionAdded,
 )
+from hub.core.model.mentions import mention_token
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import (
     Block,
@@ -78,7 +77,14 @@ _ADDRESS_END = "\ufeff"
 _URL_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "() >*~|"})
 _BLOCK_START = re.compile(r"\s*\d+[.)]\s")  # a numbered list; the other markers are escaped
 _UNESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
-_HUB_TEXT = re.compile(r"^\s*/hub\b", re.IGNORECASE)
+_MENTION = re.compile(r"<@!?(?P<user>\d+)>")
+HUB_ONLY = Grammar(hub_only=True)
+"""Only `/hub …` is a command: Discord's own slash commands never arrive as text."""
+
+
+def neutral_text(text: str) -> str:
+    """A member's text in the core's neutral forms: `<@123>` and `<@!123>` are `@{123}`."""
+    return _MENTION.sub(lambda found: mention_token(found.group("user")), text)
 
 
 def escape(text: str) -> str:
@@ -310,10 +316,9 @@ class Inbound:
         if author.bot or not text or not self._ours(channel_id, private):
             return []
         base = self._base(f"message:{message_id}", None if private else channel_id, author)
-        command = parse_command(text) if _HUB_TEXT.match(text) else None
-        if command is not None:
-            return [CommandInvoked(**base, name=command.verb, args=command.args)]
-        return [MessageReceived(**base, text=text, message_id=message_id, reply_to=reply_to)]
+        said = Said(neutral_text(text), message_id=message_id, reply_to=reply_to)
+        found = command_or_message(base, said, HUB_ONLY)
+        return [found] if found is not None else []
 
     def reaction(self, channel_id: str, message_id: str, author: Author, emoji: str) -> list[Event]:
         """A reaction in a space."""
@@ -341,10 +346,7 @@ class Inbound:
         base = self._base(f"interaction:{interaction.id}", where, author)
         data = interaction.data
         if interaction.kind == 2 and data.get("name") == COMMAND_NAME:
-            command = parse_command(f"/hub {command_text(data)}")
-            if command is None:
-                return []
-            return [CommandInvoked(**base, name=command.verb, args=command.args)]
+            return [invoked(base, neutral_text(command_text(data)))]
         custom_id = data.get("custom_id")
         if interaction.kind == 3 and isinstance(custom_id, str):
             action, _, value = custom_id.partition(":")

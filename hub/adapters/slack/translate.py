@@ -14,19 +14,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.adapters.wire import tolerant
-from hub.core.model.commands import parse_command
+from hub.core.model.commands import Grammar, Said, command_or_message, invoked
 from hub.core.model.deliveries import Destination
 from hub.core.model.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
 from hub.core.model.domain import Identity
 from hub.core.model.events import (
     ButtonClicked,
-    CommandInvoked,
     Event,
     MemberJoined,
     MemberLeft,
-    MessageReceived,
     ReactionAdded,
 )
+from hub.core.model.mentions import mention_token
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import (
     Block,
@@ -249,7 +248,8 @@ def _inner(event: dict[str, Any], base: dict[str, Any], bot_user_id: str | None)
         return [MemberLeft(**base)]
     if kind == "reaction_added" and isinstance(event.get("reaction"), str):
         item = _dict(event.get("item"))
-        return [ReactionAdded(**base, message_id=str(item.get("ts", "")), emoji=event["reaction"])]
+        emoji = base_emoji(event["reaction"])
+        return [ReactionAdded(**base, message_id=str(item.get("ts", "")), emoji=emoji)]
     if kind in ("message", "app_mention") and event.get("subtype") not in IGNORED_SUBTYPES:
         return _message(event, base, bot_user_id, mentioned=kind == "app_mention")
     return []
@@ -261,18 +261,31 @@ def _message(
     text, ts = event.get("text"), event.get("ts")
     if not isinstance(text, str) or not isinstance(ts, str) or event.get("subtype"):
         return []
-    if mentioned:
-        text = text.replace(f"<@{bot_user_id}>", "").strip() if bot_user_id else text
-        command = parse_command(f"/hub {text}")
-    else:
-        command = parse_command(text)
-    if command is not None:
-        return [CommandInvoked(**base, name=command.verb, args=command.args)]
-    if mentioned:
-        return []
+    text = neutral_text(text)
+    if mentioned and bot_user_id:
+        text = text.replace(mention_token(bot_user_id), "").strip()
     thread = event.get("thread_ts")
     reply_to = thread if isinstance(thread, str) and thread != ts else None
-    return [MessageReceived(**base, text=text, message_id=ts, reply_to=reply_to)]
+    said = Said(text, message_id=ts, reply_to=reply_to)
+    found = command_or_message(base, said, Grammar(addressed=mentioned))
+    return [found] if found is not None else []
+
+
+_MENTION = re.compile(r"<@(?P<user>[A-Za-z0-9]+)(?:\|[^>]*)?>")
+_LINK = re.compile(r"<(?P<url>[^@#!|>][^|>]*)(?:\|[^>]*)?>")
+_SKIN_TONE = re.compile(r"::skin-tone-\d$")
+
+
+def neutral_text(text: str) -> str:
+    """A member's text in the core's neutral forms: `<@U123|zoe>` is `@{U123}`, a link
+    `<https://x.org|x.org>` its plain address."""
+    text = _MENTION.sub(lambda found: mention_token(found.group("user")), text)
+    return _LINK.sub(lambda found: found.group("url"), text)
+
+
+def base_emoji(reaction: str) -> str:
+    """A reaction's emoji without Slack's skin-tone suffix: `+1::skin-tone-2` is `+1`."""
+    return _SKIN_TONE.sub("", reaction)
 
 
 @tolerant
@@ -283,25 +296,19 @@ def slash_command_to_core(
     user, channel, trigger = form.get("user_id"), form.get("channel_id"), form.get("trigger_id")
     if not user or not channel or not trigger:
         return []
-    command = parse_command(f"/hub {form.get('text', '')}")
-    if command is None:
-        return []
     space = spaces.get(channel)
     if space is None and not channel.startswith("D"):
         return []
     actor = Identity(platform=PLATFORM, user_id=user, display_name=form.get("user_name") or user)
-    return [
-        CommandInvoked(
-            event_id=f"slack:command:{trigger}",
-            community_id=community_id,
-            platform=PLATFORM,
-            space=space,
-            actor=actor,
-            occurred_at=datetime.now(UTC),
-            name=command.verb,
-            args=command.args,
-        )
-    ]
+    base = {
+        "event_id": f"slack:command:{trigger}",
+        "community_id": community_id,
+        "platform": PLATFORM,
+        "space": space,
+        "actor": actor,
+        "occurred_at": datetime.now(UTC),
+    }
+    return [invoked(base, neutral_text(form.get("text", "")))]
 
 
 @tolerant

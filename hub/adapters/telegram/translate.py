@@ -13,18 +13,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.adapters.wire import tolerant
-from hub.core.model.commands import parse_command
+from hub.core.model.commands import Grammar, Said, command_or_message
 from hub.core.model.domain import Identity
 from hub.core.model.events import (
     ButtonClicked,
-    CommandInvoked,
     Event,
     MemberJoined,
     MemberLeft,
-    MessageReceived,
     PollAnswered,
     ReactionAdded,
 )
+from hub.core.model.mentions import mention_token
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import (
     Block,
@@ -246,18 +245,14 @@ class _Reader:
             isinstance(e, dict) and e.get("type") == "bot_command" and e.get("offset") == 0
             for e in entities
         )
-        command = parse_command(text, self.bot) if is_command else None
-        if command is not None:
-            return CommandInvoked(**base, name=command.verb, args=command.args)
-        if is_command:
-            return None  # addressed to another bot in the group
+        grammar = Grammar(bot_username=self.bot, other_bots=True) if is_command else NO_COMMAND
         reply = message.get("reply_to_message")
         reply_to = (
             str(reply["message_id"]) if isinstance(reply, dict) and "message_id" in reply else None
         )
-        return MessageReceived(
-            **base, text=text, message_id=str(message.get("message_id", "")), reply_to=reply_to
-        )
+        message_id = str(message.get("message_id", ""))
+        said = Said(neutral_text(text, entities), message_id=message_id, reply_to=reply_to)
+        return command_or_message(base, said, grammar)
 
     def chat_member(self, change: dict[str, Any]) -> list[Event]:
         old, new = change.get("old_chat_member"), change.get("new_chat_member")
@@ -309,6 +304,38 @@ class _Reader:
         return [
             ReactionAdded(**base, message_id=str(reaction.get("message_id", "")), emoji=emojis[0])
         ]
+
+
+NO_COMMAND = Grammar(commands=False)
+"""Text Telegram did not mark as a command: never read as one."""
+
+
+def neutral_text(text: str, entities: list[Any]) -> str:
+    """A member's text with each mention of a member without a username (a `text_mention`
+    entity, which carries their id) written `@{id}`, the core's neutral mention."""
+    units = text.encode("utf-16-le")  # entity offsets count UTF-16 code units
+    out, position = b"", 0
+    for offset, length, user_id in _text_mentions(entities):
+        if offset < position:
+            continue
+        out += units[position * 2 : offset * 2] + mention_token(user_id).encode("utf-16-le")
+        position = offset + length
+    return (out + units[position * 2 :]).decode("utf-16-le", errors="replace")
+
+
+def _text_mentions(entities: list[Any]) -> list[tuple[int, int, str]]:
+    found = []
+    for entity in entities:
+        entity = _dict(entity)
+        offset, length, user = entity.get("offset"), entity.get("length"), _dict(entity.get("user"))
+        if (
+            entity.get("type") == "text_mention"
+            and isinstance(offset, int)
+            and isinstance(length, int)
+            and isinstance(user.get("id"), int)
+        ):
+            found.append((offset, length, str(user["id"])))
+    return sorted(found)
 
 
 def _dict(value: Any) -> dict[str, Any]:

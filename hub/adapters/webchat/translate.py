@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from hub.core.model.commands import parse_command
+from hub.core.model.commands import Said, command_or_message
 from hub.core.model.deliveries import Destination
 from hub.core.model.domain import Identity
 from hub.core.model.events import ButtonClicked, CommandInvoked, MemberJoined, MessageReceived
@@ -136,10 +136,9 @@ def to_message_event(
         "actor": identity,
         "occurred_at": now,
     }
-    command = parse_command(text)
-    if command is not None:
-        return CommandInvoked(**base, name=command.verb, args=command.args)
-    return MessageReceived(**base, text=text, message_id=message_id, reply_to=reply_to)
+    found = command_or_message(base, Said(text, message_id=message_id, reply_to=reply_to))
+    assert found is not None  # plain text is always a command or a message
+    return found
 
 
 def to_button_clicked(

@@ -19,16 +19,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.adapters.wire import tolerant
-from hub.core.model.commands import parse_command
+from hub.core.model.commands import Grammar, Said, command_or_message
 from hub.core.model.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
 from hub.core.model.domain import Identity
 from hub.core.model.events import (
     ButtonClicked,
-    CommandInvoked,
     DeliveryReported,
     Event,
     MemberJoined,
-    MessageReceived,
     OptedIn,
     OptedOut,
 )
@@ -75,6 +73,8 @@ STOP_WORDS = {
 }
 START_WORDS = {"START", "UNSTOP", "RESUME", "DEMARRER", "REPRENDRE"}
 HELP_WORDS = {"HELP", "INFO", "AIDE"}
+KEYWORDS = Grammar(keywords=True)
+"""WhatsApp keyboards make slashes awkward: "hub verb" is a command too."""
 
 # A quote or a bullet; numbered lists show their numbers as typed (and choices use them).
 _BLOCK_START = re.compile(r"\s*(?:>|-\s)")
@@ -280,12 +280,10 @@ def _keyword_or_message(
     if word == community.join_keyword.upper():
         space = _list_named(community, rest[0] if rest else "")
         return Inbound((MemberJoined(**{**base, "space": space}),), answer="joined")
-    command = parse_command(body, keywords=True)
-    if command is not None:
-        return Inbound((CommandInvoked(**base, name=command.verb, args=command.args),))
     reply_to = form.get("OriginalRepliedMessageSid") or None
-    message = MessageReceived(**base, text=body, message_id=form["MessageSid"], reply_to=reply_to)
-    return Inbound((message,))
+    said = Said(body, message_id=form["MessageSid"], reply_to=reply_to)
+    found = command_or_message(base, said, KEYWORDS)
+    return Inbound((found,) if found is not None else ())
 
 
 def _list_named(community: ListsOf, wanted: str) -> str | None:

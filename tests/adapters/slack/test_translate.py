@@ -190,7 +190,7 @@ def test_reactions_slash_commands_and_buttons() -> None:
     assert (
         isinstance(command, CommandInvoked)
         and command.name == "kudos"
-        and command.args == ("<@U2|bob>", "merci")
+        and command.args == ("@{U2}", "merci")  # the neutral mention
     )
     payload = {
         "type": "block_actions",
