@@ -107,3 +107,11 @@ def test_the_core_resolves_a_neutral_mention_to_the_member_with_that_id() -> Non
     assert match_members("@{U123}", "slack", [zoe, ana]) == [zoe]
     assert match_members("@{U123}", "discord", [zoe, ana]) == []
     assert match_members("<@U123>", "slack", [zoe]) == []  # platform syntax means nothing here
+
+
+def test_a_telegram_mention_next_to_a_lone_surrogate_is_read_all_the_same() -> None:
+    assert telegram.neutral_text("\udfff Zoé", [TEXT_MENTION]) == "\udfff @{77}"
+    assert telegram.neutral_text("\udfff Zoé", []) == "\udfff Zoé"
+
+
+TEXT_MENTION = {"type": "text_mention", "offset": 2, "length": 3, "user": {"id": 77}}

@@ -1,10 +1,6 @@
-"""Pure translation between Slack's wire formats and core types (no I/O).
-
-Outbound: rich text, flattened, → mrkdwn in section blocks (≤ 3,000 characters each, ≤ 50
-blocks and ≤ 12,000 characters a message), buttons as an actions block, polls as buttons.
-Slack's escaping (`&`, `<`, `>`) is applied to every character of text, so member text can
-never ping `<!channel>`, and `*_~` and the backtick become look-alikes, so it never formats.
-Inbound: Events API envelopes, slash commands and interactivity payloads → core events.
+"""Slack's inbound translator: Events API envelopes, slash commands and interactivity payloads
+→ core events (no I/O). Mentions (`<@U123|zoe>`) become the core's neutral `@{U123}`, links
+(`<url|label>`) their address, reactions their base emoji; see `render` for the way out.
 """
 
 from __future__ import annotations
@@ -13,10 +9,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.adapters.slack.settings import PLATFORM
 from hub.adapters.wire import tolerant
 from hub.core.model.commands import Grammar, Said, command_or_message, invoked
-from hub.core.model.deliveries import Destination
-from hub.core.model.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
 from hub.core.model.domain import Identity
 from hub.core.model.events import (
     ButtonClicked,
@@ -26,178 +21,6 @@ from hub.core.model.events import (
     ReactionAdded,
 )
 from hub.core.model.mentions import mention_token
-from hub.core.model.messages import Outbound
-from hub.core.model.richtext import (
-    Block,
-    Bold,
-    BulletList,
-    Code,
-    Inline,
-    Italic,
-    Link,
-    Mention,
-    Paragraph,
-    RichText,
-    Strike,
-    Text,
-    block_lines,
-    bold_unless_on,
-    flatten,
-    plain_inline,
-)
-from hub.core.ports import Capabilities, RateLimit
-
-PLATFORM = "slack"
-LINK_SCHEMES = ("http://", "https://", "mailto:")
-SECTION_LIMIT = 3000
-MESSAGE_LIMIT = 12_000
-MAX_BLOCKS = 45  # below Slack's 50, leaving room for the actions block
-CAPABILITIES = Capabilities(
-    max_text_length=MESSAGE_LIMIT,
-    markup="mrkdwn",
-    buttons=True,
-    native_polls=False,
-    private_messages=True,
-    threads=True,
-    reactions=True,
-    rate_limits=(RateLimit(scope="chat", count=1, seconds=1.0),),
-)
-
-
-def escape(text: str) -> str:
-    """Slack's three control characters, the only ones mrkdwn can escape."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def literal(text: str) -> str:
-    """Text Slack shows as typed: control characters escaped, and the formatting characters
-    mrkdwn cannot escape (`*_~` and the backtick) made look-alikes, web addresses kept."""
-    return escape(lookalike(text))
-
-
-def to_mrkdwn(children: tuple[Inline, ...]) -> str:
-    """Inline rich text (flattened) as mrkdwn."""
-    return join_flanked((_inline(node), isinstance(node, _Flanked)) for node in children)
-
-
-_Flanked = Bold | Italic | Strike | Code
-_MARKS: dict[type, str] = {Bold: "*", Italic: "_", Strike: "~"}
-_BLOCK_START = re.compile(r"\s*&gt;")  # a quote
-
-
-def _inline(node: Inline) -> str:
-    if isinstance(node, Text):
-        return literal(node.text)
-    if isinstance(node, Bold | Italic | Strike):
-        return wrap(_MARKS[type(node)], to_mrkdwn(node.children))
-    if isinstance(node, Code):
-        return f"`{escape(node.text.translate(LOOKALIKES))}`"
-    if isinstance(node, Link):
-        if not node.url.lower().startswith(LINK_SCHEMES):
-            return to_mrkdwn(node.children)
-        url = node.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
-        return f"<{url}|{literal(plain_inline(node.children))}>"  # Slack formats no label
-    if isinstance(node, Mention):
-        user = node.user_id_on(PLATFORM)
-        return f"<@{user}>" if user else literal(node.name)
-    return "\n"
-
-
-def _block_text(block: Block) -> str:
-    if isinstance(block, BulletList):
-        return "\n".join("• " + to_mrkdwn(item) for item in block.items)
-    return "\n".join(guard_line(to_mrkdwn(line), _BLOCK_START) for line in block_lines(block))
-
-
-def _chunks(text: str, limit: int) -> list[str]:
-    """Split a block's mrkdwn at line breaks, then hard, so no chunk exceeds `limit`."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            candidate = line
-        current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def sections(body: RichText) -> list[str]:
-    """The mrkdwn of each section block, in order, each within Slack's 3,000 characters."""
-    flat = flatten(body, mentions=bold_unless_on(PLATFORM), link_schemes=LINK_SCHEMES)
-    return [chunk for block in flat.blocks for chunk in _chunks(_block_text(block), SECTION_LIMIT)]
-
-
-def _messages(texts: list[str]) -> list[list[str]]:
-    """Group sections into messages within Slack's block count and total size."""
-    messages: list[list[str]] = [[]]
-    size = 0
-    for text in texts:
-        if messages[-1] and (len(messages[-1]) >= MAX_BLOCKS or size + len(text) > MESSAGE_LIMIT):
-            messages.append([])
-            size = 0
-        messages[-1].append(text)
-        size += len(text)
-    return messages
-
-
-def _buttons(outbound: Outbound) -> list[dict[str, Any]]:
-    choices = [(b.label, f"{b.action}:{b.value}") for b in outbound.buttons]
-    if outbound.poll is not None:
-        choices += [(option, f"poll:{index}") for index, option in enumerate(outbound.poll.options)]
-    return [
-        {
-            "type": "button",
-            "text": {"type": "plain_text", "text": label[:75]},
-            "action_id": f"hub-{index}",
-            "value": value[:2000],
-        }
-        for index, (label, value) in enumerate(choices[:25])
-    ]
-
-
-def render(
-    outbound: Outbound, destination: Destination, thread_ts: str | None = None
-) -> list[dict[str, Any]]:
-    """chat.postMessage arguments, one dict per message; buttons go with the last one."""
-    body = outbound.body
-    if outbound.poll is not None:
-        body = RichText((*body.blocks, Paragraph((Bold((Text(outbound.poll.question),)),))))
-    groups = _messages(sections(body)) or [[]]
-    buttons = _buttons(outbound)
-    return [
-        _payload(group, buttons if index == len(groups) - 1 else [], thread_ts)
-        for index, group in enumerate(groups)
-    ]
-
-
-def _payload(
-    group: list[str], buttons: list[dict[str, Any]], thread_ts: str | None
-) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": t}} for t in group
-    ]
-    if buttons:
-        blocks.append({"type": "actions", "elements": buttons})
-    payload: dict[str, Any] = {
-        "text": "\n\n".join(group)[:MESSAGE_LIMIT] or " ",
-        "blocks": blocks,
-        "unfurl_links": False,
-    }
-    if thread_ts:
-        payload["thread_ts"] = thread_ts
-    return payload
-
-
-# ---- inbound ------------------------------------------------------------------------------
 
 IGNORED_SUBTYPES = {
     "message_changed",

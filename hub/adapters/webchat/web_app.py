@@ -23,7 +23,7 @@ from hub.adapters.webchat import streams, translate
 from hub.adapters.webchat.membership import Membership
 from hub.adapters.webchat.rooms import MAX_BODY, Room, error, json_body, room_of
 from hub.adapters.webchat.sessions import Member
-from hub.adapters.webchat.settings import WebchatSettings
+from hub.adapters.webchat.settings import PLATFORM, WebchatSettings
 from hub.adapters.webchat.texts import PAGE_KEYS
 from hub.core.config.models import PlatformSection
 from hub.core.model.cleaning import clean_text
@@ -195,4 +195,4 @@ def _now() -> datetime:
 
 
 def _identity(member: Member) -> Identity:
-    return Identity(platform=translate.PLATFORM, user_id=member.user_id, display_name=member.name)
+    return Identity(platform=PLATFORM, user_id=member.user_id, display_name=member.name)

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hub.adapters.whatsapp import translate
+from hub.adapters.whatsapp import render, translate
 from hub.adapters.whatsapp.sender import STATUS_PATH
 from hub.adapters.whatsapp.settings import WhatsAppSettings
 from hub.core.config.models import PlatformSection
@@ -166,7 +166,7 @@ class WhatsAppListener:
         }
         assert inbound.answer is not None
         body = render_template(community.texts[inbound.answer], variables)
-        return "\n\n".join(translate.split_body(body))
+        return "\n\n".join(render.split_body(body))
 
 
 def _twiml(answer: str | None) -> Response:
