@@ -20,7 +20,14 @@ from hub.core.config.loader import LoadedConfig, load_configs
 from hub.core.config.models import HubConfig, PlatformSection, RitualSection, build_config_model
 from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.ritual import Ritual
-from hub.core.ports import Adapter, AdapterResources
+from hub.core.ports import (
+    Adapter,
+    AdapterResources,
+    Enqueue,
+    Listener,
+    ListenerFactory,
+    ListenerSetup,
+)
 from hub.core.storage.db import DEFAULT_URL, Database
 from hub.core.usecases.inbox import Inbox
 from hub.core.usecases.scheduler import Scheduler
@@ -46,27 +53,27 @@ PLATFORMS: dict[str, PlatformEntry] = {
     "webchat": PlatformEntry(
         settings="hub.adapters.webchat.settings:WebchatSettings",
         adapter="hub.adapters.webchat.sender:WebchatSender",
-        listener="hub.adapters.webchat.web_app:WebchatListener",
+        listener="hub.adapters.webchat.listener:WebchatListener",
     ),
     "telegram": PlatformEntry(
         settings="hub.adapters.telegram.settings:TelegramSettings",
         adapter="hub.adapters.telegram.sender:TelegramSender",
-        listener="hub.adapters.telegram.webhook:TelegramListener",
+        listener="hub.adapters.telegram.listener:TelegramListener",
     ),
     "slack": PlatformEntry(
         settings="hub.adapters.slack.settings:SlackSettings",
         adapter="hub.adapters.slack.sender:SlackSender",
-        listener="hub.adapters.slack.webhook:SlackListener",
+        listener="hub.adapters.slack.listener:SlackListener",
     ),
     "discord": PlatformEntry(
         settings="hub.adapters.discord.settings:DiscordSettings",
         adapter="hub.adapters.discord.sender:DiscordSender",
-        listener="hub.adapters.discord.webhook:DiscordListener",
+        listener="hub.adapters.discord.listener:DiscordListener",
     ),
     "whatsapp": PlatformEntry(
         settings="hub.adapters.whatsapp.settings:WhatsAppSettings",
         adapter="hub.adapters.whatsapp.sender:WhatsAppSender",
-        listener="hub.adapters.whatsapp.webhook:WhatsAppListener",
+        listener="hub.adapters.whatsapp.listener:WhatsAppListener",
     ),
 }
 
@@ -153,7 +160,7 @@ class Hub:
         for server in self.embedded:
             server.close()
 
-    def listeners(self, enqueue: Any) -> list[Any]:
+    def listeners(self, enqueue: Enqueue) -> list[Listener]:
         """The web listeners of every configured platform, ready to give their routes."""
         found = []
         for platform, entry in PLATFORMS.items():
@@ -219,9 +226,10 @@ def _build_listener(
     path: str,
     sections: list[tuple[CommunityRuntime, PlatformSection]],
     resources: AdapterResources,
-    enqueue: Any,
-) -> Any:
-    return load_object(path).from_sections(sections, resources, enqueue)
+    enqueue: Enqueue,
+) -> Listener:
+    factory: ListenerFactory = load_object(path)
+    return factory.from_setup(ListenerSetup(sections, resources, enqueue))
 
 
 def _embedded_redis(keep: list[EmbeddedRedis]) -> str:

@@ -15,7 +15,7 @@ import secrets
 from typing import Any
 
 from hub.adapters.discord.settings import PLATFORM
-from hub.core.model.dialects import Dialect, Lines, Pieces, Render, Split
+from hub.core.model.dialects import Dialect, Lines, Pieces, Render, Split, delimiters
 from hub.core.model.flattening import Flattening, bold_unless_on
 from hub.core.model.lookalikes import LOOKALIKES, ZERO_WIDTH_SPACE, split_web_addresses
 from hub.core.model.messages import Outbound
@@ -39,9 +39,7 @@ MAX_BUTTONS = 25  # five action rows of five
 CAPABILITIES = Capabilities(
     max_text_length=MAX_CONTENT,
     markup="discord-markdown",
-    buttons=True,
     native_polls=True,
-    private_messages=True,
     reactions=True,
     deduplicates=True,  # every post carries a nonce with enforce_nonce (see the sender)
     rate_limits=(
@@ -142,7 +140,7 @@ def _cut(text: str, limit: int) -> tuple[str, str]:
 
 MARKDOWN = Dialect(
     escape=escape,
-    marks={Bold: ("**", "**"), Italic: ("*", "*"), Strike: ("~~", "~~")},
+    marks=delimiters("**", "*", "~~"),
     code=_code,
     link=_link,
     mention=_mention,

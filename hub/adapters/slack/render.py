@@ -12,18 +12,16 @@ import re
 from typing import Any
 
 from hub.adapters.slack.settings import PLATFORM
-from hub.core.model.dialects import Dialect, Lines, Render, Split, pack_messages
+from hub.core.model.dialects import Dialect, Lines, Render, Split, delimiters, pack_messages
 from hub.core.model.flattening import Flattening, bold_unless_on
 from hub.core.model.lookalikes import LOOKALIKES, join_flanked, lookalike
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import (
     Bold,
-    Italic,
     Link,
     Mention,
     Paragraph,
     RichText,
-    Strike,
     Text,
     plain_inline,
 )
@@ -36,9 +34,6 @@ MAX_BLOCKS = 45  # below Slack's 50, leaving room for the actions block
 CAPABILITIES = Capabilities(
     max_text_length=MESSAGE_LIMIT,
     markup="mrkdwn",
-    buttons=True,
-    native_polls=False,
-    private_messages=True,
     threads=True,
     reactions=True,
     rate_limits=(RateLimit(scope="chat", count=1, seconds=1.0),),
@@ -68,7 +63,7 @@ def _mention(mention: Mention) -> str:
 
 MRKDWN = Dialect(
     escape=literal,
-    marks={Bold: ("*", "*"), Italic: ("_", "_"), Strike: ("~", "~")},
+    marks=delimiters("*", "_", "~"),
     code=lambda text: f"`{escape(text.translate(LOOKALIKES))}`",
     link=_link,
     mention=_mention,

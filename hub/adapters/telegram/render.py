@@ -13,19 +13,17 @@ import re
 from typing import Any
 
 from hub.adapters.telegram.settings import PLATFORM
-from hub.core.model.dialects import Dialect, Render, Split
+from hub.core.model.dialects import Dialect, Render, Split, tags
 from hub.core.model.flattening import Flattening, bold_unless_on
 from hub.core.model.messages import Outbound
-from hub.core.model.richtext import Bold, Italic, Link, Mention, Strike
+from hub.core.model.richtext import Link, Mention
 from hub.core.ports import Capabilities, RateLimit
 
 MAX_TEXT = 4096
 CAPABILITIES = Capabilities(
     max_text_length=MAX_TEXT,
     markup="html",
-    buttons=True,
     native_polls=True,
-    private_messages=True,
     reactions=True,
     private_needs_opt_in=True,
     rate_limits=(
@@ -69,7 +67,7 @@ def _cut(text: str, limit: int) -> tuple[str, str]:
 
 HTML = Dialect(
     escape=escape,
-    marks={Bold: ("<b>", "</b>"), Italic: ("<i>", "</i>"), Strike: ("<s>", "</s>")},
+    marks=tags("b", "i", "s"),
     code=lambda text: f"<code>{escape(text)}</code>",
     link=_link,
     mention=_mention,

@@ -7,19 +7,16 @@ import secrets
 from typing import Any
 
 from hub.core.model.deliveries import Destination
-from hub.core.model.dialects import Dialect, Render, Split
+from hub.core.model.dialects import Dialect, Render, Split, tags
 from hub.core.model.flattening import Flattening
 from hub.core.model.messages import Outbound
-from hub.core.model.richtext import Bold, BulletList, Italic, Link, RichText, Strike, plain_text
+from hub.core.model.richtext import BulletList, Link, RichText, plain_text
 from hub.core.ports import Capabilities
 
 MAX_TEXT = 20_000
 CAPABILITIES = Capabilities(
     max_text_length=MAX_TEXT,
     markup="html",
-    buttons=True,
-    native_polls=False,
-    private_messages=True,
     keeps_member_data=True,
     deduplicates=True,  # a resend with the payload's nonce returns the first entry (see sender)
 )
@@ -33,7 +30,7 @@ def _link(link: Link, label: Render) -> str:
 
 PAGE = Dialect(
     escape=html.escape,
-    marks={Bold: ("<strong>", "</strong>"), Italic: ("<em>", "</em>"), Strike: ("<s>", "</s>")},
+    marks=tags("strong", "em", "s"),
     code=lambda text: f"<code>{html.escape(text)}</code>",
     link=_link,
     mention=lambda mention: f'<span class="mention">@{html.escape(mention.name)}</span>',

@@ -15,18 +15,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from hub.core.model.dialects import Dialect, Lines, Split
+from hub.core.model.dialects import Dialect, Lines, Split, delimiters
 from hub.core.model.flattening import Flattening, as_name
 from hub.core.model.lookalikes import LOOKALIKES, join_flanked, lookalike
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import (
     Bold,
     Inline,
-    Italic,
     LineBreak,
     Paragraph,
     RichText,
-    Strike,
     Text,
     plain_text,
 )
@@ -47,8 +45,6 @@ def capabilities(messages_per_second: int, hold_for: timedelta | None) -> Capabi
         max_text_length=MAX_BODY,
         markup="whatsapp",
         buttons=False,
-        native_polls=False,
-        private_messages=True,
         edits=False,
         rate_limits=(
             RateLimit(scope="bot", count=messages_per_second, seconds=1.0),
@@ -68,7 +64,7 @@ def _cut(text: str, limit: int) -> tuple[str, str]:
 
 FORMATTING = Dialect(
     escape=lookalike,
-    marks={Bold: ("*", "*"), Italic: ("_", "_"), Strike: ("~", "~")},
+    marks=delimiters("*", "_", "~"),
     code=lambda text: f"```{text.translate(LOOKALIKES)}```",
     split=Split(MAX_BODY, cut=_cut),
     flattening=Flattening(mentions=as_name, links_as_text=True),

@@ -38,6 +38,24 @@ Pieces = list[tuple[str, bool]]
 _Flanked = Bold | Italic | Strike | Code
 
 
+Marks = Mapping[type, tuple[str, str]]
+"""How a dialect opens and closes each mark (bold, italic, strike)."""
+_MARKED = (Bold, Italic, Strike)
+
+
+def tags(bold: str, italic: str, strike: str) -> Marks:
+    """Marks written as HTML elements: `tags("b", "i", "s")`."""
+    return {
+        kind: (f"<{tag}>", f"</{tag}>")
+        for kind, tag in zip(_MARKED, (bold, italic, strike), strict=True)
+    }
+
+
+def delimiters(bold: str, italic: str, strike: str) -> Marks:
+    """Marks written between two of the same delimiter: `delimiters("**", "*", "~~")`."""
+    return {kind: (mark, mark) for kind, mark in zip(_MARKED, (bold, italic, strike), strict=True)}
+
+
 def joined(pieces: Pieces) -> str:
     """Pieces side by side (dialects whose marks are tags)."""
     return "".join(text for text, _ in pieces)
@@ -70,7 +88,7 @@ class Dialect:
     """Everything the walker needs to write rich text for one platform."""
 
     escape: Callable[[str], str]
-    marks: Mapping[type, tuple[str, str]]
+    marks: Marks
     code: Callable[[str], str]
     split: Split
     link: Callable[[Link, Render], str] | None = None

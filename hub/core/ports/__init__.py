@@ -8,7 +8,7 @@ rate limiter; `clock` the time. Everything is re-exported here, so callers impor
 
 from hub.core.ports.clock import Clock, utcnow
 from hub.core.ports.limits import Budget, RateLimit, RateLimiter, Slot
-from hub.core.ports.listening import Enqueue
+from hub.core.ports.listening import Enqueue, Listener, ListenerFactory, ListenerSetup
 from hub.core.ports.platforms import (
     Adapter,
     AdapterResources,
@@ -36,6 +36,9 @@ __all__ = [
     "Clock",
     "ConfigurationSendError",
     "Enqueue",
+    "Listener",
+    "ListenerFactory",
+    "ListenerSetup",
     "PermanentSendError",
     "RateLimit",
     "RateLimiter",

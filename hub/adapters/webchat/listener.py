@@ -25,17 +25,16 @@ from hub.adapters.webchat.rooms import MAX_BODY, Room, error, json_body, room_of
 from hub.adapters.webchat.sessions import Member
 from hub.adapters.webchat.settings import PLATFORM, WebchatSettings
 from hub.adapters.webchat.texts import PAGE_KEYS
-from hub.core.config.models import PlatformSection
+from hub.adapters.wire import Listening
 from hub.core.model.cleaning import clean_text
-from hub.core.model.community import CommunityRuntime
 from hub.core.model.domain import Identity
-from hub.core.ports import AdapterResources, Enqueue
+from hub.core.ports import Enqueue, ListenerSetup
 
 PAGE = (Path(__file__).parent / "page.html").read_text(encoding="utf-8")
 MAX_TEXT = 4000
 
 
-class WebchatListener:
+class WebchatListener(Listening):
     """Serves rooms and turns what people do in them into core events."""
 
     body_limits: ClassVar[dict[str, int]] = {"/chat/": MAX_BODY}
@@ -50,22 +49,16 @@ class WebchatListener:
         self.members = Membership(rooms, self.redis, enqueue)
 
     @classmethod
-    def from_sections(
-        cls,
-        sections: list[tuple[CommunityRuntime, PlatformSection]],
-        resources: AdapterResources,
-        enqueue: Enqueue,
-    ) -> WebchatListener:
+    def from_setup(cls, setup: ListenerSetup) -> WebchatListener:
         """One listener for the webchat rooms of every community."""
         rooms: dict[tuple[str, str], Room] = {}
-        for runtime, section in sections:
-            assert isinstance(section, WebchatSettings)
+        for runtime, section in setup.sections_of(WebchatSettings):
             community = runtime.community
             for space, address in section.spaces.items():
                 rooms[(community.id, space)] = Room(
                     community.id, community.name, space, address, section, community.locale
                 )
-        return cls(rooms, resources.redis_url, enqueue)
+        return cls(rooms, setup.resources.redis_url, setup.enqueue)
 
     def routes(self) -> list[BaseRoute]:
         """Routes under /chat/{community}/{space}; StartupError when a community has no secret."""
