@@ -10,6 +10,7 @@ from hub.adapters.slack import translate as slack
 from hub.adapters.telegram import translate as telegram
 from hub.adapters.webchat import translate as webchat
 from hub.adapters.whatsapp import translate as whatsapp
+from hub.core.model.commands import Said
 from hub.core.model.domain import Identity, Member
 from hub.core.model.events import CommandInvoked, Event, MessageReceived, ReactionAdded
 from hub.core.model.mentions import match_members
@@ -60,9 +61,9 @@ ZOE = Author("5000", "Zoé")
 
 
 def test_discord_mentions_become_neutral_in_messages_and_slash_commands() -> None:
-    (command,) = DISCORD.message("1", "3000", ZOE, "/hub kudos <@!42> merci", private=False)
+    (command,) = DISCORD.message("3000", ZOE, Said("/hub kudos <@!42> merci", "1"), private=False)
     assert isinstance(command, CommandInvoked) and command.args == ("@{42}", "merci")
-    (message,) = DISCORD.message("2", "3000", ZOE, "merci <@42>", private=False)
+    (message,) = DISCORD.message("3000", ZOE, Said("merci <@42>", "2"), private=False)
     assert isinstance(message, MessageReceived) and message.text == "merci @{42}"
     data = {"name": "hub", "options": [{"name": "command", "value": "kudos <@42> top"}]}
     interaction = Interaction("9", 2, data, ZOE, "3000", private=False)
@@ -90,9 +91,8 @@ def test_whatsapp_and_webchat_text_is_already_neutral() -> None:
     (command,) = whatsapp.message_to_core(form, lists).events
     assert isinstance(command, CommandInvoked) and command.args == ("@Zoé",)
     identity = Identity(platform="webchat", user_id="w1", display_name="Ana")
-    said = webchat.to_message_event(
-        "c", "main", identity, "/hub kudos @Zoé", "1-0", None, datetime.now(UTC)
-    )
+    where = webchat.InRoom("c", "main", identity, datetime.now(UTC))
+    said = webchat.to_message_event(where, Said("/hub kudos @Zoé", "1-0"))
     assert isinstance(said, CommandInvoked) and said.args == ("@Zoé",)
 
 

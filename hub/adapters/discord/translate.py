@@ -90,22 +90,13 @@ class Inbound:
             if channel in guild_channels
         ]
 
-    def message(
-        self,
-        message_id: str,
-        channel_id: str,
-        author: Author,
-        text: str,
-        *,
-        private: bool,
-        reply_to: str | None = None,
-    ) -> list[Event]:
+    def message(self, channel_id: str, author: Author, said: Said, *, private: bool) -> list[Event]:
         """A message in a space (or a DM): a `/hub …` command, or a message."""
-        if author.bot or not text or not self._ours(channel_id, private):
+        if author.bot or not said.text or not self._ours(channel_id, private):
             return []
-        base = self._base(f"message:{message_id}", None if private else channel_id, author)
-        said = Said(neutral_text(text), message_id=message_id, reply_to=reply_to)
-        found = command_or_message(base, said, HUB_ONLY)
+        base = self._base(f"message:{said.message_id}", None if private else channel_id, author)
+        neutral = Said(neutral_text(said.text), said.message_id, said.reply_to)
+        found = command_or_message(base, neutral, HUB_ONLY)
         return [found] if found is not None else []
 
     def reaction(self, channel_id: str, message_id: str, author: Author, emoji: str) -> list[Event]:

@@ -27,6 +27,7 @@ from hub.adapters.webchat.settings import PLATFORM, WebchatSettings
 from hub.adapters.webchat.texts import PAGE_KEYS
 from hub.adapters.wire import Listening
 from hub.core.model.cleaning import clean_text
+from hub.core.model.commands import Said
 from hub.core.model.domain import Identity
 from hub.core.ports import Enqueue, ListenerSetup
 
@@ -120,9 +121,8 @@ class WebchatListener(Listening):
         message_id = (
             await self.redis.xadd(stream, streams.encode(entry), maxlen=room.settings.history)
         ).decode()
-        event = translate.to_message_event(
-            room.community_id, room.space, _identity(member), text, message_id, reply_to, _now()
-        )
+        where = translate.InRoom(room.community_id, room.space, _identity(member), _now())
+        event = translate.to_message_event(where, Said(text, message_id, reply_to))
         try:
             self.enqueue(event)
         except Exception:  # not kept (400 or 503): not shown either
@@ -147,16 +147,8 @@ class WebchatListener(Listening):
             return error(422, "action and value must be short strings")
         if message_id is not None and not isinstance(message_id, str):
             return error(422, "message_id must be a message id")
-        event = translate.to_button_clicked(
-            room.community_id,
-            room.space,
-            _identity(member),
-            action,
-            value,
-            message_id,
-            uuid.uuid4().hex,
-            datetime.now(UTC),
-        )
+        where = translate.InRoom(room.community_id, room.space, _identity(member), _now())
+        event = translate.to_button_clicked(where, action, value, message_id, uuid.uuid4().hex)
         self.enqueue(event)
         return JSONResponse({"ok": True})
 

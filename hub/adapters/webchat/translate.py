@@ -3,6 +3,7 @@ Members type plain text: already the core's neutral forms. See `render` for the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,48 +27,38 @@ def to_member_joined(
     )
 
 
-def to_message_event(
-    community_id: str,
-    space: str,
-    identity: Identity,
-    text: str,
-    message_id: str,
-    reply_to: str | None,
-    now: datetime,
-) -> MessageReceived | CommandInvoked:
-    """A member wrote in a room (`message_id` is its stream entry id): a command or a message."""
-    base: dict[str, Any] = {
-        "event_id": f"webchat:message:{message_id}",
-        "community_id": community_id,
-        "platform": PLATFORM,
-        "space": space,
-        "actor": identity,
-        "occurred_at": now,
-    }
-    found = command_or_message(base, Said(text, message_id=message_id, reply_to=reply_to))
-    assert found is not None  # plain text is always a command or a message
+@dataclass(frozen=True, slots=True)
+class InRoom:
+    """Who did something in which room of which community, and when."""
+
+    community_id: str
+    space: str
+    identity: Identity
+    now: datetime
+
+    def base(self, event_id: str) -> dict[str, Any]:
+        """The fields every event from this room carries."""
+        return {
+            "event_id": event_id,
+            "community_id": self.community_id,
+            "platform": PLATFORM,
+            "space": self.space,
+            "actor": self.identity,
+            "occurred_at": self.now,
+        }
+
+
+def to_message_event(where: InRoom, said: Said) -> MessageReceived | CommandInvoked:
+    """A member wrote in a room (`said.message_id` is its stream entry id): a command or a
+    message (plain text is always one of them)."""
+    found = command_or_message(where.base(f"webchat:message:{said.message_id}"), said)
+    assert found is not None
     return found
 
 
 def to_button_clicked(
-    community_id: str,
-    space: str,
-    identity: Identity,
-    action: str,
-    value: str,
-    message_id: str | None,
-    click_id: str,
-    now: datetime,
+    where: InRoom, action: str, value: str, message_id: str | None, click_id: str
 ) -> ButtonClicked:
     """A member pressed one of the hub's buttons on the page."""
-    return ButtonClicked(
-        event_id=f"webchat:click:{click_id}",
-        community_id=community_id,
-        platform=PLATFORM,
-        space=space,
-        actor=identity,
-        occurred_at=now,
-        action=action,
-        value=value,
-        message_id=message_id,
-    )
+    base = where.base(f"webchat:click:{click_id}")
+    return ButtonClicked(**base, action=action, value=value, message_id=message_id)

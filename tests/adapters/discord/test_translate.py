@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hub.adapters.discord import render
 from hub.adapters.discord.render import MAX_CONTENT, escape, unescape
 from hub.adapters.discord.translate import Author, Inbound, read_interaction
+from hub.core.model.commands import Said
 from hub.core.model.events import ButtonClicked, CommandInvoked, MemberJoined, MessageReceived
 from hub.core.model.messages import Button, Outbound, Poll, SpaceTarget
 from hub.core.model.richtext import (
@@ -108,13 +109,13 @@ def test_a_guild_join_joins_each_configured_channel_of_that_guild() -> None:
 
 
 def test_messages_commands_and_replies() -> None:
-    (message,) = INBOUND.message("1", "3000", ZOE, "Salut", private=False, reply_to="42")
+    (message,) = INBOUND.message("3000", ZOE, Said("Salut", "1", "42"), private=False)
     assert isinstance(message, MessageReceived) and message.reply_to == "42"
-    (command,) = INBOUND.message("2", "3000", ZOE, "/hub help", private=False)
+    (command,) = INBOUND.message("3000", ZOE, Said("/hub help", "2"), private=False)
     assert isinstance(command, CommandInvoked) and command.name == "help"
-    assert INBOUND.message("3", "4444", ZOE, "Salut", private=False) == []
-    assert INBOUND.message("4", "3000", Author("6", "b", bot=True), "x", private=False) == []
-    assert INBOUND.message("5", "3000", ZOE, "/shrug", private=False)[0].kind == (
+    assert INBOUND.message("4444", ZOE, Said("Salut", "3"), private=False) == []
+    assert INBOUND.message("3000", Author("6", "b", bot=True), Said("x", "4"), private=False) == []
+    assert INBOUND.message("3000", ZOE, Said("/shrug", "5"), private=False)[0].kind == (
         "message_received"
     )
 
