@@ -20,14 +20,12 @@ from hub.core.model.flattening import Flattening, bold_unless_on
 from hub.core.model.lookalikes import LOOKALIKES, ZERO_WIDTH_SPACE, split_web_addresses
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import (
-    Bold,
     Code,
     Inline,
-    Italic,
     Link,
+    Marked,
     Mention,
     RichText,
-    Strike,
     Text,
     mentions_in,
     rebuilt,
@@ -114,7 +112,7 @@ def _without_brackets(children: tuple[Inline, ...]) -> tuple[Inline, ...]:
             out.append(Text(node.text.translate(_BRACKETS)))
         elif isinstance(node, Code):
             out.append(Code(node.text.translate(_BRACKETS)))
-        elif isinstance(node, Bold | Italic | Strike):
+        elif isinstance(node, Marked):  # no link in a label: flattening dropped it
             out.append(rebuilt(node, _without_brackets(node.children)))
         else:
             out.append(node)

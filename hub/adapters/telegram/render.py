@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from hub.adapters.telegram.settings import PLATFORM
-from hub.core.model.dialects import Dialect, Render, Split, tags
+from hub.core.model.dialects import Dialect, Render, Split, element, tags
 from hub.core.model.flattening import Flattening, bold_unless_on
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import Link, Mention
@@ -68,7 +68,7 @@ def _cut(text: str, limit: int) -> tuple[str, str]:
 HTML = Dialect(
     escape=escape,
     marks=tags("b", "i", "s"),
-    code=lambda text: f"<code>{escape(text)}</code>",
+    code=element("code", escape),
     link=_link,
     mention=_mention,
     split=Split(MAX_TEXT, literal=_as_text, cut=_cut),

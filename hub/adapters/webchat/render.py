@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from hub.core.model.deliveries import Destination
-from hub.core.model.dialects import Dialect, Render, Split, tags
+from hub.core.model.dialects import Dialect, Render, Split, element, tags
 from hub.core.model.flattening import Flattening
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import BulletList, Link, RichText, plain_text
@@ -31,7 +31,7 @@ def _link(link: Link, label: Render) -> str:
 PAGE = Dialect(
     escape=html.escape,
     marks=tags("strong", "em", "s"),
-    code=lambda text: f"<code>{html.escape(text)}</code>",
+    code=element("code", html.escape),
     link=_link,
     mention=lambda mention: f'<span class="mention">@{html.escape(mention.name)}</span>',
     split=Split(MAX_TEXT),

@@ -56,6 +56,11 @@ def delimiters(bold: str, italic: str, strike: str) -> Marks:
     return {kind: (mark, mark) for kind, mark in zip(_MARKED, (bold, italic, strike), strict=True)}
 
 
+def element(tag: str, escape: Callable[[str], str]) -> Callable[[str], str]:
+    """Text as an HTML element around its escaped characters: `element("code", escape)`."""
+    return lambda text: f"<{tag}>{escape(text)}</{tag}>"
+
+
 def joined(pieces: Pieces) -> str:
     """Pieces side by side (dialects whose marks are tags)."""
     return "".join(text for text, _ in pieces)
