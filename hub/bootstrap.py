@@ -22,7 +22,15 @@ from hub.core.config.models import HubConfig, PlatformSection, RitualSection, bu
 from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.ritual import Ritual
 from hub.core.model.verbs import VerbClaimedTwice
-from hub.core.ports import Adapter, AdapterResources, StartupError
+from hub.core.ports import (
+    Adapter,
+    AdapterResources,
+    Enqueue,
+    Listener,
+    ListenerFactory,
+    ListenerSetup,
+    StartupError,
+)
 from hub.core.storage.db import DEFAULT_URL, Database
 from hub.core.storage.deliveries import DeliveryStore
 from hub.core.storage.repositories.attempts import SqlOccurrenceAttempts
@@ -55,27 +63,27 @@ PLATFORMS: dict[str, PlatformEntry] = {
     "webchat": PlatformEntry(
         settings="hub.adapters.webchat.settings:WebchatSettings",
         adapter="hub.adapters.webchat.sender:WebchatSender",
-        listener="hub.adapters.webchat.web_app:WebchatListener",
+        listener="hub.adapters.webchat.listener:WebchatListener",
     ),
     "telegram": PlatformEntry(
         settings="hub.adapters.telegram.settings:TelegramSettings",
         adapter="hub.adapters.telegram.sender:TelegramSender",
-        listener="hub.adapters.telegram.webhook:TelegramListener",
+        listener="hub.adapters.telegram.listener:TelegramListener",
     ),
     "slack": PlatformEntry(
         settings="hub.adapters.slack.settings:SlackSettings",
         adapter="hub.adapters.slack.sender:SlackSender",
-        listener="hub.adapters.slack.webhook:SlackListener",
+        listener="hub.adapters.slack.listener:SlackListener",
     ),
     "discord": PlatformEntry(
         settings="hub.adapters.discord.settings:DiscordSettings",
         adapter="hub.adapters.discord.sender:DiscordSender",
-        listener="hub.adapters.discord.webhook:DiscordListener",
+        listener="hub.adapters.discord.listener:DiscordListener",
     ),
     "whatsapp": PlatformEntry(
         settings="hub.adapters.whatsapp.settings:WhatsAppSettings",
         adapter="hub.adapters.whatsapp.sender:WhatsAppSender",
-        listener="hub.adapters.whatsapp.webhook:WhatsAppListener",
+        listener="hub.adapters.whatsapp.listener:WhatsAppListener",
     ),
 }
 
@@ -162,7 +170,7 @@ class Hub:
         for server in self.embedded:
             server.close()
 
-    def listeners(self, enqueue: Any) -> list[Any]:
+    def listeners(self, enqueue: Enqueue) -> list[Listener]:
         """The web listeners of every configured platform, ready to give their routes."""
         found = []
         for platform, entry in PLATFORMS.items():
@@ -254,9 +262,10 @@ def _build_listener(
     path: str,
     sections: list[tuple[CommunityRuntime, PlatformSection]],
     resources: AdapterResources,
-    enqueue: Any,
-) -> Any:
-    return load_object(path).from_sections(sections, resources, enqueue)
+    enqueue: Enqueue,
+) -> Listener:
+    factory: ListenerFactory = load_object(path)
+    return factory.from_setup(ListenerSetup(sections, resources, enqueue))
 
 
 def _embedded_redis(keep: list[EmbeddedRedis]) -> str:

@@ -13,6 +13,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from hub.bootstrap import Hub
+from hub.core.ports import Listener
 from hub.web.app import create_app
 from workers.actors import Actors, declare_actors
 from workers.broker import make_broker
@@ -30,13 +31,11 @@ def actors_for(hub: Hub) -> Actors:
     )
 
 
-def build_app(hub: Hub, actors: Actors, listeners: list[Any] | None = None) -> Starlette:
+def build_app(hub: Hub, actors: Actors, listeners: list[Listener] | None = None) -> Starlette:
     """The web app with every platform listener's routes."""
     listeners = hub.listeners(event_enqueuer(hub.inbox, actors)) if listeners is None else listeners
     routes: list[Any] = [route for listener in listeners for route in listener.routes()]
-    limits = {
-        k: v for listener in listeners for k, v in getattr(listener, "body_limits", {}).items()
-    }
+    limits = {k: v for listener in listeners for k, v in listener.body_limits.items()}
     return create_app(
         database=hub.database,
         redis_url=hub.redis_url,
@@ -123,8 +122,8 @@ def run_scheduler_process(hub: Hub) -> None:
 class Connections:
     """The listeners' long-lived connections (Telegram polling, Discord gateway) in a thread."""
 
-    def __init__(self, listeners: list[Any]) -> None:
-        self.holders = [listener for listener in listeners if hasattr(listener, "background")]
+    def __init__(self, listeners: list[Listener]) -> None:
+        self.holders = [listener for listener in listeners if listener.holds_connections]
         self.loop = asyncio.new_event_loop()
         self.stopping = asyncio.Event()
         self.error: BaseException | None = None
@@ -182,7 +181,7 @@ def run_gateway(hub: Hub) -> int:
     Returns the process exit status: 1 when a connection failed (a refused Discord intent…).
     """
     listeners = hub.listeners(event_enqueuer(hub.inbox, actors_for(hub)))
-    holding = [item for item in listeners if getattr(item, "holds_connections", False)]
+    holding = [item for item in listeners if item.holds_connections]
     stop = _stop_on_signals()
     if not holding:
         log.info("gateway.nothing_to_hold", waiting_for="SIGTERM")

@@ -1,17 +1,35 @@
-"""What every platform's webhook does the same way with a request body it has authenticated."""
+"""What every platform's listener does the same way: declare itself, and read a request body
+it has authenticated."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from hub.core.model.cleaning import InboundRejected
 
 MAX_BODY = 1_000_000
 """Bytes; platform payloads are far smaller. The web app refuses larger bodies as they stream
 in (413, `hub.web.limits`), before any route reads them."""
+
+
+class Listening:
+    """A listener's declaration of the `Listener` port, for one that only serves routes:
+    no connection to hold, no body larger than the web app's default. Listeners that hold
+    connections (a long poll, a gateway) or take larger bodies override what differs."""
+
+    body_limits: ClassVar[Mapping[str, int]] = {}
+
+    @property
+    def holds_connections(self) -> bool:
+        """Nothing to hold."""
+        return False
+
+    async def background(self, stop: asyncio.Event) -> None:
+        """Nothing to hold: returns at once."""
 
 
 def json_object(body: bytes | str) -> dict[str, Any] | None:

@@ -3,7 +3,6 @@ where a command was asked, and the community's calendar (days and weeks in its t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
@@ -79,14 +78,10 @@ def posts(ctx: RitualContext, key: str, body: RichText) -> tuple[Outbound, ...]:
     )
 
 
-_SLACK_LINK = re.compile(r"^<(?P<url>[^|>]+)(?:\|[^>]*)?>$")
-
-
 def web_address(token: str, limit: int = 500) -> str | None:
-    """The http(s) address with a host (`example.org`) a command argument is, if it is one;
-    Slack sends links as `<url|label>`. None for anything else, or longer than `limit`."""
-    wrapped = _SLACK_LINK.match(token.strip())
-    candidate = wrapped.group("url") if wrapped else token.strip()
+    """The http(s) address with a host (`example.org`) a command argument is, if it is one
+    (translators give links as plain addresses). None for anything else, or longer than `limit`."""
+    candidate = token.strip()
     if not candidate or len(candidate) > limit or any(c.isspace() for c in candidate):
         return None
     try:

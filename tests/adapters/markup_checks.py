@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from hypothesis import strategies as st
 
+from hub.core.model.flattening import bold_unless_on, flatten
 from hub.core.model.richtext import (
     Bold,
     BulletList,
@@ -30,8 +31,6 @@ from hub.core.model.richtext import (
     RichText,
     Strike,
     Text,
-    bold_unless_on,
-    flatten,
     plain_inline,
 )
 from tests.fakes.markup import Span

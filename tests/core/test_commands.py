@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.core.model.commands import ParsedCommand, parse_command
+from hub.core.model.commands import (
+    Grammar,
+    ParsedCommand,
+    Said,
+    command_or_message,
+    invoked,
+    parse_command,
+)
+from hub.core.model.domain import Identity
+from hub.core.model.events import CommandInvoked, MessageReceived
 
 
 @pytest.mark.parametrize(
@@ -49,3 +60,42 @@ def test_parsing_any_text_never_fails_and_verbs_are_lower_case(text: str, keywor
     parsed = parse_command(text, "hubbot", keywords=keywords)
     if parsed is not None:
         assert parsed.verb == parsed.verb.lower() and parsed.verb
+
+
+BASE = {
+    "event_id": "e",
+    "community_id": "c",
+    "platform": "p",
+    "space": None,
+    "actor": Identity(platform="p", user_id="u", display_name="U"),
+    "occurred_at": datetime(2026, 1, 1, tzinfo=UTC),
+}
+
+
+def test_text_is_a_command_or_a_message_by_the_platforms_grammar() -> None:
+    said = Said("/hub kudos @zoe", message_id="m", reply_to="r")
+    command = command_or_message(BASE, said)
+    assert isinstance(command, CommandInvoked) and command.args == ("@zoe",)
+    message = command_or_message(BASE, Said("bonjour", message_id="m", reply_to="r"))
+    assert isinstance(message, MessageReceived) and message.reply_to == "r"
+    shrug = command_or_message(BASE, Said("/shrug", "m"), Grammar(hub_only=True))
+    assert isinstance(shrug, MessageReceived)
+    keyword = command_or_message(BASE, Said("hub help", "m"), Grammar(keywords=True))
+    assert isinstance(keyword, CommandInvoked) and keyword.name == "help"
+    assert isinstance(command_or_message(BASE, Said("hub help", "m")), MessageReceived)
+
+
+def test_text_addressed_elsewhere_is_neither_command_nor_message() -> None:
+    telegram = Grammar(bot_username="hubbot", other_bots=True)
+    assert command_or_message(BASE, Said("/help@otherbot", "m"), telegram) is None
+    assert isinstance(command_or_message(BASE, Said("/help@hubbot", "m"), telegram), CommandInvoked)
+    unmarked = command_or_message(BASE, Said("/help", "m"), Grammar(commands=False))
+    assert isinstance(unmarked, MessageReceived)
+    mention = command_or_message(BASE, Said("", "m"), Grammar(addressed=True))
+    assert isinstance(mention, CommandInvoked) and mention.name == "help"
+
+
+def test_a_slash_commands_words_are_read_as_after_hub() -> None:
+    command = invoked(BASE, 'kudos @zoe "un grand merci"')
+    assert (command.name, command.args) == ("kudos", ("@zoe", "un grand merci"))
+    assert invoked(BASE, "  ").name == "help"

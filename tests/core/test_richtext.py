@@ -7,6 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hub.core.model.flattening import bold_unless_on, flatten
 from hub.core.model.richtext import (
     Bold,
     BulletList,
@@ -20,9 +21,7 @@ from hub.core.model.richtext import (
     RichText,
     Strike,
     Text,
-    bold_unless_on,
     escape_markup,
-    flatten,
     mention_markup,
     mentioned_members,
     parse_markup,

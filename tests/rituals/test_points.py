@@ -180,7 +180,7 @@ def test_a_counted_reaction_rewards_the_author_once_per_reactor() -> None:
     assert run.total(1) == 2
     run(reaction(JP, "42", "👏"), JP)  # a second emoji from the same reactor
     assert run.total(1) == 2
-    run(reaction(ALI, "42", ":+1::skin-tone-3:"), ALI)
+    run(reaction(ALI, "42", ":+1:"), ALI)
     run(message(ZOE, "43"), ZOE)
     run(reaction(JP, "43", "heart"), JP)
     run(reaction(ALI, "43", "❤"), ALI)  # without the variation selector

@@ -107,7 +107,7 @@ def test_an_empty_card_invites_you_to_fill_it_in() -> None:
 def test_profile_of_someone_else_by_name_or_platform_mention() -> None:
     assert "Je fais des sites" in body(run("@Zoé"))
     assert "Je fais des sites" in body(run("@zoe"))
-    assert "Je fais des sites" in body(run("<@u8>"))
+    assert "Je fais des sites" in body(run("@{u8}"))
     assert "Jean-Pierre n'a pas encore rempli sa fiche." in body(run("@Jean-Pierre", who=ZOE))
 
 

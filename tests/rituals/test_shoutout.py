@@ -87,7 +87,7 @@ def test_a_member_nominates_another_with_a_reason_stored_for_the_week() -> None:
 
 
 def test_the_french_verb_does_the_same_and_privately_the_place_is_private() -> None:
-    result = run(JP, "<@u2>", "super", "relecteur", verb="coupdepouce", space=None)
+    result = run(JP, "@{u2}", "super", "relecteur", verb="coupdepouce", space=None)
     assert result.outbound[0].target == MemberTarget(member_id=7, platform="webchat")
     assert "Paul" in said(result)
     assert result.state is not None
@@ -383,8 +383,8 @@ def test_merged_members_are_renamed_and_their_duplicates_folded() -> None:
     state: dict[str, Any] = {}
     for who, args, when in [
         (JP, ("@Zoé", "ancienne"), NOW),
-        (JP, ("<@u9>", "nouvelle"), NOW.replace(hour=10)),
-        (ZOE, ("<@u9>", "moi-même"), NOW),
+        (JP, ("@{u9}", "nouvelle"), NOW.replace(hour=10)),
+        (ZOE, ("@{u9}", "moi-même"), NOW),
         (zoe_bis, ("@Paul", "merci"), NOW),
     ]:
         result = run(who, *args, state=state, now=when, directory=directory)

@@ -257,7 +257,7 @@ def test_the_asked_member_answers_with_a_pitch_and_a_link_and_may_change_them() 
     pitched = say(first.state, everyone, BEA, "pitch", "Je", "suis", "graphiste")
     assert "« Je suis graphiste »" in only_reply(pitched)
     assert "le mercredi 2 décembre" in only_reply(pitched)
-    linked = say(pitched.state, everyone, BEA, "link", "<https://bea.fr/a_b|bea.fr>")
+    linked = say(pitched.state, everyone, BEA, "link", "https://bea.fr/a_b")
     assert "https://bea.fr/a_b" in only_reply(linked)
     again = say(linked.state, everyone, BEA, "pitch", "Je", "dessine")
     assert again.state is not None

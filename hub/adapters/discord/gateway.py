@@ -19,6 +19,7 @@ from hub.adapters.discord import translate
 from hub.adapters.discord.api import use_advertised_gateway
 from hub.adapters.discord.translate import Author, Inbound, Interaction
 from hub.core.model.cleaning import InboundRejected
+from hub.core.model.commands import Said
 from hub.core.model.events import Event
 from hub.core.ports import Enqueue
 from hub.core.usecases.inbox import InboxUnavailable
@@ -133,13 +134,9 @@ class HubGateway(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         reference = message.reference.message_id if message.reference else None
+        said = Said(message.content, str(message.id), str(reference) if reference else None)
         events = self.inbound.message(
-            str(message.id),
-            str(message.channel.id),
-            _author(message.author),
-            message.content,
-            private=message.guild is None,
-            reply_to=str(reference) if reference else None,
+            str(message.channel.id), _author(message.author), said, private=message.guild is None
         )
         await self._emit(events)
 

@@ -16,10 +16,10 @@ import aiohttp
 import discord
 from discord.http import HTTPClient, handle_message_parameters
 
-from hub.adapters.discord import translate
+from hub.adapters.discord import render
 from hub.adapters.discord.api import new_http_client, point_at
 from hub.adapters.discord.buckets import SharedBuckets
-from hub.adapters.discord.settings import DiscordSettings
+from hub.adapters.discord.settings import PLATFORM, DiscordSettings
 from hub.adapters.transport import PerLoop, Timeouts, aiohttp_never_written
 from hub.core.model.deliveries import Destination, SentRef
 from hub.core.model.messages import Outbound
@@ -51,8 +51,8 @@ HINTS = {
 class DiscordSender:
     """The Discord adapter's Renderer and Sender."""
 
-    platform = translate.PLATFORM
-    capabilities: Capabilities = translate.CAPABILITIES
+    platform = PLATFORM
+    capabilities: Capabilities = render.CAPABILITIES
 
     def __init__(self, settings: DiscordSettings, resources: AdapterResources) -> None:
         self.settings = settings
@@ -65,7 +65,7 @@ class DiscordSender:
 
     def render(self, outbound: Outbound, destination: Destination) -> list[dict[str, Any]]:
         """Message payloads (content, buttons, poll, mentions, nonce), one per message."""
-        return translate.render(outbound)
+        return render.payloads(outbound)
 
     async def send(self, destination: Destination, payload: Mapping[str, Any]) -> SentRef:
         """POST (or PATCH, for an edit) the message; Discord's errors become send errors.

@@ -8,6 +8,9 @@ from pydantic import AfterValidator, Field, SecretStr
 
 from hub.core.config.models import PlatformSection, Secret, SecretRule, SpaceName
 
+PLATFORM = "discord"
+"""The platform's name: its section under `platforms:`, and the `platform` of its events."""
+
 PublicKey = Annotated[
     SecretStr,
     AfterValidator(

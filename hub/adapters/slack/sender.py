@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from hub.adapters.slack import translate
-from hub.adapters.slack.settings import SlackSettings
+from hub.adapters.slack import render
+from hub.adapters.slack.settings import PLATFORM, SlackSettings
 from hub.adapters.transport import (
     PerLoop,
     Timeouts,
@@ -82,8 +82,8 @@ HINTS = {
 class SlackSender:
     """The Slack adapter's Renderer and Sender."""
 
-    platform = translate.PLATFORM
-    capabilities: Capabilities = translate.CAPABILITIES
+    platform = PLATFORM
+    capabilities: Capabilities = render.CAPABILITIES
 
     def __init__(self, settings: SlackSettings, resources: AdapterResources) -> None:
         self.settings = settings
@@ -94,7 +94,7 @@ class SlackSender:
     def render(self, outbound: Outbound, destination: Destination) -> list[dict[str, Any]]:
         """chat.postMessage arguments; replies stay in the thread of the message answered."""
         thread = outbound.reply_to if self.settings.thread_replies else None
-        return translate.render(outbound, destination, thread_ts=thread)
+        return render.payloads(outbound, thread_ts=thread)
 
     async def send(self, destination: Destination, payload: Mapping[str, Any]) -> SentRef:
         """Post the message (opening the DM first for a private one)."""

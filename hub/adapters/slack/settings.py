@@ -8,6 +8,9 @@ from pydantic import AfterValidator, Field, SecretStr
 
 from hub.core.config.models import PlatformSection, Secret, SecretRule
 
+PLATFORM = "slack"
+"""The platform's name: its section under `platforms:`, and the `platform` of its events."""
+
 SigningSecret = Annotated[
     SecretStr,
     AfterValidator(

@@ -21,8 +21,8 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from hub.adapters.telegram import translate
-from hub.adapters.telegram.settings import TelegramSettings
+from hub.adapters.telegram import render
+from hub.adapters.telegram.settings import PLATFORM, TelegramSettings
 from hub.adapters.transport import PerLoop, Timeouts
 from hub.core.model.deliveries import Destination, SentRef
 from hub.core.model.messages import Outbound
@@ -59,8 +59,8 @@ NO_RIGHTS = ("not enough rights", "have no rights", "chat_write_forbidden", "nee
 class TelegramSender:
     """The Telegram adapter's Renderer and Sender."""
 
-    platform = translate.PLATFORM
-    capabilities: Capabilities = translate.CAPABILITIES
+    platform = PLATFORM
+    capabilities: Capabilities = render.CAPABILITIES
 
     def __init__(self, settings: TelegramSettings, resources: AdapterResources) -> None:
         self.settings = settings
@@ -68,13 +68,13 @@ class TelegramSender:
         link = (
             f"https://t.me/{settings.bot_username}?start=hello" if settings.bot_username else None
         )
-        self.capabilities = replace(translate.CAPABILITIES, private_chat_link=link)
+        self.capabilities = replace(render.CAPABILITIES, private_chat_link=link)
         self.timeouts = Timeouts()
         self._bots: PerLoop[Bot] = PerLoop(self._start_bot, _stop_bot)
 
     def render(self, outbound: Outbound, destination: Destination) -> list[dict[str, Any]]:
         """Bot API arguments (sendMessage parts, then sendPoll)."""
-        return translate.render(outbound)
+        return render.payloads(outbound)
 
     async def send(self, destination: Destination, payload: Mapping[str, Any]) -> SentRef:
         """Call the Bot API; Telegram's errors become the core's send errors (see decision 019)."""

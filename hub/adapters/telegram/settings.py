@@ -8,6 +8,9 @@ from pydantic import AfterValidator, Field, SecretStr
 
 from hub.core.config.models import GENERATE_SECRET, PlatformSection, SecretRule
 
+PLATFORM = "telegram"
+"""The platform's name: its section under `platforms:`, and the `platform` of its events."""
+
 BotToken = Annotated[
     SecretStr,
     AfterValidator(

@@ -1,174 +1,26 @@
-"""Pure translation between Telegram's wire formats and core types (no I/O).
-
-Outbound: rich text, flattened, → Telegram HTML (only `&`, `<`, `>` need escaping, so names like
-"Jean-Pierre", "C'est top !" or "1.5x" can never break a message), split at paragraph
-boundaries under 4,096 characters with every part a complete HTML document; buttons as an
-inline keyboard; polls as native non-anonymous polls. Inbound: Update dicts → core events.
+"""Telegram's inbound translator: Update dicts → core events (no I/O). A mention of a member
+without a username (a `text_mention`) becomes the core's neutral `@{id}`; see `render` for
+the way out.
 """
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.adapters.telegram.settings import PLATFORM
 from hub.adapters.wire import tolerant
-from hub.core.model.commands import parse_command
+from hub.core.model.commands import Grammar, Said, command_or_message
 from hub.core.model.domain import Identity
 from hub.core.model.events import (
     ButtonClicked,
-    CommandInvoked,
     Event,
     MemberJoined,
     MemberLeft,
-    MessageReceived,
     PollAnswered,
     ReactionAdded,
 )
-from hub.core.model.messages import Outbound
-from hub.core.model.richtext import (
-    Block,
-    Bold,
-    BulletList,
-    Code,
-    Inline,
-    Italic,
-    Link,
-    Mention,
-    RichText,
-    Strike,
-    Text,
-    block_lines,
-    bold_unless_on,
-    flatten,
-    pack_messages,
-)
-from hub.core.ports import Capabilities, RateLimit
-
-PLATFORM = "telegram"
-MAX_TEXT = 4096
-CAPABILITIES = Capabilities(
-    max_text_length=MAX_TEXT,
-    markup="html",
-    buttons=True,
-    native_polls=True,
-    private_messages=True,
-    reactions=True,
-    private_needs_opt_in=True,
-    rate_limits=(
-        RateLimit(scope="bot", count=30, seconds=1.0),
-        RateLimit(scope="private", count=1, seconds=1.0),
-        RateLimit(scope="space", count=20, seconds=60.0),
-    ),
-)
-
-
-def to_html(children: tuple[Inline, ...]) -> str:
-    """Inline rich text as Telegram HTML."""
-    return "".join(_inline(node) for node in children)
-
-
-_MARKS: dict[type, tuple[str, str]] = {
-    Bold: ("<b>", "</b>"),
-    Italic: ("<i>", "</i>"),
-    Strike: ("<s>", "</s>"),
-}
-
-
-def _inline(node: Inline) -> str:
-    if isinstance(node, Text):
-        return html.escape(node.text, quote=False)
-    if isinstance(node, Bold | Italic | Strike):
-        opening, closing = _MARKS[type(node)]
-        return f"{opening}{to_html(node.children)}{closing}"
-    if isinstance(node, Code):
-        return f"<code>{html.escape(node.text, quote=False)}</code>"
-    if isinstance(node, Link):
-        if not node.url.lower().startswith(("http://", "https://")):
-            return to_html(node.children)
-        return f'<a href="{html.escape(node.url, quote=True)}">{to_html(node.children)}</a>'
-    if isinstance(node, Mention):
-        user = node.user_id_on(PLATFORM)
-        name = html.escape(node.name, quote=False)
-        return f'<a href="tg://user?id={user}">{name}</a>' if user and user.isdigit() else name
-    return "\n"
-
-
-def _block(block: Block) -> list[str]:
-    """A block's HTML, as lines that can be split between messages without breaking a tag."""
-    bullet = "• " if isinstance(block, BulletList) else ""
-    return [bullet + to_html(line) for line in block_lines(block)]
-
-
-def split_html(body: RichText, limit: int = MAX_TEXT) -> list[str]:
-    """Messages of at most `limit` characters, cut between paragraphs, then between lines."""
-    flat = flatten(body, mentions=bold_unless_on(PLATFORM))
-    return pack_messages((_block(block) for block in flat.blocks), limit, _hard_split)
-
-
-def _hard_split(line: str, limit: int) -> list[str]:
-    """A single over-long line: cut as plain, escaped text so no tag is ever cut in two."""
-    if len(line) <= limit:
-        return [line]
-    text = html.escape(html.unescape(_strip_tags(line)), quote=False)
-    pieces, start = [], 0
-    while start < len(text):
-        end = min(start + limit, len(text))
-        amp = text.rfind("&", max(start, end - 6), end)
-        if amp != -1 and ";" not in text[amp:end]:
-            end = amp
-        pieces.append(text[start:end])
-        start = end
-    return pieces
-
-
-def _strip_tags(markup: str) -> str:
-    out, inside = [], False
-    for char in markup:
-        if char == "<":
-            inside = True
-        elif char == ">":
-            inside = False
-        elif not inside:
-            out.append(char)
-    return "".join(out)
-
-
-def render(outbound: Outbound) -> list[dict[str, Any]]:
-    """Bot API arguments, one dict per message: sendMessage parts, then a sendPoll if any."""
-    payloads: list[dict[str, Any]] = [
-        {"method": "sendMessage", "text": text, "parse_mode": "HTML"}
-        for text in split_html(outbound.body)
-    ]
-    if outbound.buttons and payloads:
-        payloads[-1]["reply_markup"] = {
-            "inline_keyboard": [
-                [{"text": b.label[:64], "callback_data": _callback_data(b.action, b.value)}]
-                for b in outbound.buttons[:100]
-            ]
-        }
-    if outbound.reply_to and payloads:
-        payloads[0]["reply_to_message_id"] = outbound.reply_to
-    if outbound.poll is not None:
-        poll = outbound.poll
-        payloads.append(
-            {
-                "method": "sendPoll",
-                "question": poll.question[:300],
-                "options": [o[:100] for o in poll.options[:12]],
-            }
-        )
-    return payloads
-
-
-def _callback_data(action: str, value: str) -> str:
-    data = f"{action}:{value}"
-    while len(data.encode()) > 64:
-        data = data[:-1]
-    return data
-
-
-# ---- inbound ------------------------------------------------------------------------------
+from hub.core.model.mentions import mention_token
 
 
 @tolerant
@@ -246,18 +98,14 @@ class _Reader:
             isinstance(e, dict) and e.get("type") == "bot_command" and e.get("offset") == 0
             for e in entities
         )
-        command = parse_command(text, self.bot) if is_command else None
-        if command is not None:
-            return CommandInvoked(**base, name=command.verb, args=command.args)
-        if is_command:
-            return None  # addressed to another bot in the group
+        grammar = Grammar(bot_username=self.bot, other_bots=True) if is_command else NO_COMMAND
         reply = message.get("reply_to_message")
         reply_to = (
             str(reply["message_id"]) if isinstance(reply, dict) and "message_id" in reply else None
         )
-        return MessageReceived(
-            **base, text=text, message_id=str(message.get("message_id", "")), reply_to=reply_to
-        )
+        message_id = str(message.get("message_id", ""))
+        said = Said(neutral_text(text, entities), message_id=message_id, reply_to=reply_to)
+        return command_or_message(base, said, grammar)
 
     def chat_member(self, change: dict[str, Any]) -> list[Event]:
         old, new = change.get("old_chat_member"), change.get("new_chat_member")
@@ -309,6 +157,41 @@ class _Reader:
         return [
             ReactionAdded(**base, message_id=str(reaction.get("message_id", "")), emoji=emojis[0])
         ]
+
+
+NO_COMMAND = Grammar(commands=False)
+"""Text Telegram did not mark as a command: never read as one."""
+
+
+def neutral_text(text: str, entities: list[Any]) -> str:
+    """A member's text with each mention of a member without a username (a `text_mention`
+    entity, which carries their id) written `@{id}`, the core's neutral mention."""
+    mentions = _text_mentions(entities)
+    if not mentions:
+        return text
+    units = text.encode("utf-16-le", "surrogatepass")  # entity offsets count UTF-16 units
+    out, position = b"", 0
+    for offset, length, user_id in mentions:
+        if offset < position:
+            continue
+        out += units[position * 2 : offset * 2] + mention_token(user_id).encode("utf-16-le")
+        position = offset + length
+    return (out + units[position * 2 :]).decode("utf-16-le", "surrogatepass")
+
+
+def _text_mentions(entities: list[Any]) -> list[tuple[int, int, str]]:
+    found = []
+    for entity in entities:
+        entity = _dict(entity)
+        offset, length, user = entity.get("offset"), entity.get("length"), _dict(entity.get("user"))
+        if (
+            entity.get("type") == "text_mention"
+            and isinstance(offset, int)
+            and isinstance(length, int)
+            and isinstance(user.get("id"), int)
+        ):
+            found.append((offset, length, str(user["id"])))
+    return sorted(found)
 
 
 def _dict(value: Any) -> dict[str, Any]:

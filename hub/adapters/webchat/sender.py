@@ -10,8 +10,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from hub.adapters.transport import PerLoop, Timeouts
-from hub.adapters.webchat import sessions, streams, translate
-from hub.adapters.webchat.settings import WebchatSettings
+from hub.adapters.webchat import render, sessions, streams
+from hub.adapters.webchat.settings import PLATFORM, WebchatSettings
 from hub.core.model.deliveries import ERASE, Destination, SentRef
 from hub.core.model.messages import Outbound
 from hub.core.ports import AdapterResources, Capabilities, TransientSendError
@@ -33,8 +33,8 @@ return id
 class WebchatSender:
     """The webchat adapter's Renderer and Sender."""
 
-    platform = translate.PLATFORM
-    capabilities: Capabilities = translate.CAPABILITIES
+    platform = PLATFORM
+    capabilities: Capabilities = render.CAPABILITIES
 
     def __init__(self, settings: WebchatSettings, resources: AdapterResources) -> None:
         self.settings = settings
@@ -44,8 +44,8 @@ class WebchatSender:
         self._clients: PerLoop[aioredis.Redis] = PerLoop(lambda: self._connect(url), _disconnect)
 
     def render(self, outbound: Outbound, destination: Destination) -> list[dict[str, Any]]:
-        """See `translate.render`."""
-        return translate.render(outbound, destination)
+        """See `render.payloads`."""
+        return render.payloads(outbound, destination)
 
     async def send(self, destination: Destination, payload: Mapping[str, Any]) -> SentRef:
         """Append the message to the room's or the member's stream (or erase a forgotten

@@ -9,6 +9,9 @@ from pydantic import Field
 
 from hub.core.config.models import Duration, HubSecret, PlatformSection
 
+PLATFORM = "webchat"
+"""The platform's name: its section under `platforms:`, and the `platform` of its events."""
+
 
 class WebchatSettings(PlatformSection):
     """Spaces map a space name to a room id.

@@ -21,8 +21,8 @@ from hub.adapters.transport import (
     close_session,
     new_session,
 )
-from hub.adapters.whatsapp import translate
-from hub.adapters.whatsapp.settings import WhatsAppSettings
+from hub.adapters.whatsapp import render
+from hub.adapters.whatsapp.settings import PLATFORM, WhatsAppSettings
 from hub.core.model.deliveries import Destination, SentRef
 from hub.core.model.messages import Outbound
 from hub.core.model.richtext import plain_text
@@ -81,7 +81,7 @@ not approved for the language), a trial account's limits: the owner must fix the
 class WhatsAppSender:
     """The WhatsApp adapter's Renderer, TemplateRenderer and Sender."""
 
-    platform = translate.PLATFORM
+    platform = PLATFORM
 
     def __init__(self, settings: WhatsAppSettings, resources: AdapterResources) -> None:
         self.settings = settings
@@ -92,11 +92,11 @@ class WhatsAppSender:
         )
         self.client = self._make_client()
         hold = settings.hold_for if settings.outside_window == "hold" else None
-        self.capabilities: Capabilities = translate.capabilities(settings.messages_per_second, hold)
-        source = settings.texts.choose or translate.DEFAULT_CHOOSE.get(
-            resources.locale, translate.DEFAULT_CHOOSE["en"]
+        self.capabilities: Capabilities = render.capabilities(settings.messages_per_second, hold)
+        source = settings.texts.choose or render.DEFAULT_CHOOSE.get(
+            resources.locale, render.DEFAULT_CHOOSE["en"]
         )
-        self.choose = "\n\n".join(translate.split_body(render_template(source, {})))
+        self.choose = "\n\n".join(render.split_body(render_template(source, {})))
         self.status_callback = (
             resources.public_url.rstrip("/") + STATUS_PATH
             if resources.public_url and settings.status_callbacks
@@ -105,7 +105,7 @@ class WhatsAppSender:
 
     def render(self, outbound: Outbound, destination: Destination) -> list[dict[str, Any]]:
         """Free-form bodies, each within 1,600 characters; numbered choices on the last."""
-        return translate.render(outbound, self.choose)
+        return render.payloads(outbound, self.choose)
 
     def render_template(
         self, ritual: str, outbound: Outbound, destination: Destination, recipient_name: str
@@ -114,10 +114,10 @@ class WhatsAppSender:
         template = self.settings.templates.get(ritual)
         if template is None:
             return None
-        variables = translate.template_variables(outbound, recipient_name)
+        variables = render.template_variables(outbound, recipient_name)
         try:
             values = {
-                slot: translate.one_line(render_plain(source, variables))
+                slot: render.one_line(render_plain(source, variables))
                 for slot, source in sorted(template.variables.items())
             }
         except TemplateError as error:
@@ -153,9 +153,7 @@ class WhatsAppSender:
             arguments["messaging_service_sid"] = self.settings.messaging_service_sid
         if "content_sid" in payload:
             arguments["content_sid"] = payload["content_sid"]
-            arguments["content_variables"] = translate.content_variables(
-                payload["content_variables"]
-            )
+            arguments["content_variables"] = render.content_variables(payload["content_variables"])
         else:
             arguments["body"] = payload["body"]
         if self.status_callback:

@@ -14,6 +14,9 @@ from pydantic import AfterValidator, Field, SecretStr, model_validator
 from hub.core.config.models import Duration, PlatformSection, SecretRule, Section
 from hub.core.model.templates import TemplateSource
 
+PLATFORM = "whatsapp"
+"""The platform's name: its section under `platforms:`, and the `platform` of its events."""
+
 AuthToken = Annotated[
     SecretStr,
     AfterValidator(

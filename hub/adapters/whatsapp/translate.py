@@ -1,64 +1,29 @@
-"""Pure translation between Twilio's WhatsApp wire formats and core types (no I/O).
-
-Outbound: rich text, flattened, → WhatsApp formatting (`*bold*`, `_italic_`, ```monospace```),
-mentions as names, links as "label (url)", split under 1,600 characters between paragraphs. WhatsApp
-has no escape syntax, so the formatting characters inside text (a member's name, their words)
-become look-alikes that cannot format. Buttons become numbered choices the member answers
-with a number. Inbound: Twilio's form fields → core events; keywords (JOIN, STOP, START,
-HELP) are recognised in English and French, with or without accents.
+"""WhatsApp's inbound translator: Twilio's form fields → core events (no I/O); keywords
+(JOIN, STOP, START, HELP) are recognised in English and French, with or without accents.
+Members type plain text (`@Name`, bare addresses): already the core's neutral forms. See
+`render` for the way out.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
+from hub.adapters.whatsapp.settings import PLATFORM
 from hub.adapters.wire import tolerant
-from hub.core.model.commands import parse_command
-from hub.core.model.dialects import LOOKALIKES, guard_line, join_flanked, lookalike, wrap
+from hub.core.model.commands import Grammar, Said, command_or_message
 from hub.core.model.domain import Identity
 from hub.core.model.events import (
     ButtonClicked,
-    CommandInvoked,
     DeliveryReported,
     Event,
     MemberJoined,
-    MessageReceived,
     OptedIn,
     OptedOut,
 )
-from hub.core.model.messages import Outbound
-from hub.core.model.richtext import (
-    Block,
-    Bold,
-    BulletList,
-    Code,
-    Inline,
-    Italic,
-    LineBreak,
-    Link,
-    Mention,
-    Paragraph,
-    RichText,
-    Strike,
-    Text,
-    as_name,
-    block_lines,
-    flatten,
-    pack_messages,
-    plain_text,
-)
-from hub.core.ports import Capabilities, RateLimit
-
-PLATFORM = "whatsapp"
-MAX_BODY = 1600
-MAX_VARIABLE = 1000  # WhatsApp template parameters: one line, kept well under Twilio's 1,600
-REPLY_WINDOW = timedelta(hours=24)
 
 STOP_WORDS = {
     "STOP",
@@ -75,142 +40,8 @@ STOP_WORDS = {
 }
 START_WORDS = {"START", "UNSTOP", "RESUME", "DEMARRER", "REPRENDRE"}
 HELP_WORDS = {"HELP", "INFO", "AIDE"}
-
-# A quote or a bullet; numbered lists show their numbers as typed (and choices use them).
-_BLOCK_START = re.compile(r"\s*(?:>|-\s)")
-
-DEFAULT_CHOOSE = {
-    "fr": "_Réponds avec le numéro de ton choix._",
-    "en": "_Reply with the number of your choice._",
-}
-
-
-def capabilities(messages_per_second: int, hold_for: timedelta | None) -> Capabilities:
-    """What a WhatsApp sender can do; its throughput is the account's, set in YAML."""
-    return Capabilities(
-        max_text_length=MAX_BODY,
-        markup="whatsapp",
-        buttons=False,
-        native_polls=False,
-        private_messages=True,
-        edits=False,
-        rate_limits=(
-            RateLimit(scope="bot", count=messages_per_second, seconds=1.0),
-            RateLimit(scope="chat", count=1, seconds=1.0),
-        ),
-        reply_window=REPLY_WINDOW,
-        hold_outside_window=hold_for,
-    )
-
-
-def literal(text: str) -> str:
-    """Text that WhatsApp shows as typed: formatting characters outside web addresses
-    become look-alikes (the table every renderer without escapes shares)."""
-    return lookalike(text)
-
-
-def to_whatsapp(children: tuple[Inline, ...]) -> str:
-    """Inline rich text (flattened) in WhatsApp's formatting."""
-    return join_flanked((_inline(node), isinstance(node, _Flanked)) for node in children)
-
-
-_Flanked = Bold | Italic | Strike | Code
-_MARKS: dict[type, str] = {Bold: "*", Italic: "_", Strike: "~"}
-
-
-def _inline(node: Inline) -> str:
-    if isinstance(node, Text):
-        return literal(node.text)
-    if isinstance(node, Bold | Italic | Strike):
-        return wrap(_MARKS[type(node)], to_whatsapp(node.children))
-    if isinstance(node, Code):
-        return f"```{node.text.translate(LOOKALIKES)}```"
-    if isinstance(node, Link):
-        label = to_whatsapp(node.children)
-        if not node.url.lower().startswith(("http://", "https://")):
-            return label
-        return node.url if label in (node.url, literal(node.url)) else f"{label} ({node.url})"
-    if isinstance(node, Mention):
-        return literal(node.name)
-    return "\n"
-
-
-def _block_lines(block: Block) -> list[str]:
-    bullet = "- " if isinstance(block, BulletList) else ""
-    return [bullet + guard_line(to_whatsapp(line), _BLOCK_START) for line in block_lines(block)]
-
-
-def _hard_split(line: str, limit: int) -> list[str]:
-    """An over-long line cut at spaces where possible, else anywhere."""
-    pieces = []
-    while len(line) > limit:
-        cut = line.rfind(" ", 0, limit)
-        cut = cut if cut > limit // 2 else limit
-        pieces.append(line[:cut].rstrip())
-        line = line[cut:].lstrip()
-    return [*pieces, line]
-
-
-def split_body(body: RichText, limit: int = MAX_BODY) -> list[str]:
-    """Message bodies of at most `limit` characters, cut between paragraphs, then lines."""
-    paragraphs = [
-        _block_lines(block) for block in flatten(body, mentions=as_name, links_as_text=True).blocks
-    ]
-    return pack_messages(paragraphs, limit, _hard_split)
-
-
-def _choices(outbound: Outbound) -> list[tuple[str, str, str]]:
-    """(label, action, value) of each choice the member may answer with a number."""
-    choices = [(b.label, b.action, b.value) for b in outbound.buttons]
-    if outbound.poll is not None:
-        choices += [(o, "poll", str(i)) for i, o in enumerate(outbound.poll.options)]
-    return choices
-
-
-def render(outbound: Outbound, choose: str) -> list[dict[str, Any]]:
-    """Message payloads in sending order; numbered choices (and `choices`) on the last."""
-    body = outbound.body
-    if outbound.poll is not None:
-        body = RichText((*body.blocks, Paragraph((Bold((Text(outbound.poll.question),)),))))
-    choices = _choices(outbound)
-    if choices:
-        lines: list[Inline] = []
-        for number, (label, _, _) in enumerate(choices, 1):
-            lines += [*([LineBreak()] if lines else []), Text(f"{number}. {label}")]
-        body = RichText((*body.blocks, Paragraph(tuple(lines))))
-    parts = split_body(body) or [" "]
-    if choices:
-        parts = _with_choose_hint(parts, choose)
-    payloads: list[dict[str, Any]] = [{"body": text} for text in parts]
-    if choices:
-        payloads[-1]["choices"] = [[action, value] for _, action, value in choices]
-    return payloads
-
-
-def _with_choose_hint(parts: list[str], choose: str) -> list[str]:
-    last = f"{parts[-1]}\n\n{choose}"
-    return [*parts[:-1], last] if len(last) <= MAX_BODY else [*parts, choose]
-
-
-def one_line(text: str, limit: int = MAX_VARIABLE) -> str:
-    """A template parameter: WhatsApp refuses new lines, tabs and runs of spaces in them."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return flat or "-"
-
-
-def template_variables(outbound: Outbound, recipient_name: str) -> dict[str, Any]:
-    """What the owner's template variables may print."""
-    return {
-        "text": one_line(plain_text(outbound.body)),
-        "member": {"name": recipient_name},
-        "buttons": [
-            {"label": label, "payload": f"{action}:{value}"}
-            for label, action, value in _choices(outbound)
-        ],
-    }
-
+KEYWORDS = Grammar(keywords=True)
+"""WhatsApp keyboards make slashes awkward: "hub verb" is a command too."""
 
 # ---- inbound ------------------------------------------------------------------------------
 
@@ -280,12 +111,10 @@ def _keyword_or_message(
     if word == community.join_keyword.upper():
         space = _list_named(community, rest[0] if rest else "")
         return Inbound((MemberJoined(**{**base, "space": space}),), answer="joined")
-    command = parse_command(body, keywords=True)
-    if command is not None:
-        return Inbound((CommandInvoked(**base, name=command.verb, args=command.args),))
     reply_to = form.get("OriginalRepliedMessageSid") or None
-    message = MessageReceived(**base, text=body, message_id=form["MessageSid"], reply_to=reply_to)
-    return Inbound((message,))
+    said = Said(body, message_id=form["MessageSid"], reply_to=reply_to)
+    found = command_or_message(base, said, KEYWORDS)
+    return Inbound((found,) if found is not None else ())
 
 
 def _list_named(community: ListsOf, wanted: str) -> str | None:
@@ -347,8 +176,3 @@ _ERRORS = {
     "63003": "the recipient is not reachable on WhatsApp",
     "21610": "the recipient unsubscribed",
 }
-
-
-def content_variables(values: Mapping[str, str]) -> str:
-    """ContentVariables as Twilio wants it: a JSON object as a string."""
-    return json.dumps(dict(values), ensure_ascii=False)

@@ -1,7 +1,9 @@
-"""Who a member meant: `@Zoé`, `<@U123>` (Slack), `<@123>` (Discord) → members of the community.
+"""Who a member meant: `@Zoé`, or `@{U123}` (a platform mention) → members of the community.
 
-Pure: matching runs over a list of members, so rituals can resolve mentions in their commands
-through the directory without knowing any platform's mention syntax beyond these tokens.
+Each platform writes mentions its own way (`<@U123|zoe>` on Slack, `<@!123>` on Discord);
+its inbound translator rewrites them as `mention_token(user_id)`, the one neutral notation,
+so the core and the rituals never see a platform's syntax. Pure: matching runs over a list of
+members, so rituals resolve the mentions in their commands through the directory.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ from collections.abc import Iterable
 
 from hub.core.model.domain import Member
 
-_PLATFORM_MENTION = re.compile(r"^<@!?(?P<user>[A-Za-z0-9]+)(?:\|[^>]*)?>$")
+_ID_MENTION = re.compile(r"^@\{(?P<user>[^{}\s]+)\}$")
+
+
+def mention_token(user_id: str) -> str:
+    """The neutral notation of a mention of the platform user `user_id`: `@{U123}`."""
+    return f"@{{{user_id}}}"
 
 
 def normalized(name: str) -> str:
@@ -23,15 +30,15 @@ def normalized(name: str) -> str:
 
 def is_mention(token: str) -> bool:
     """Whether a command argument names a member (rather than being a URL or a word)."""
-    return token.startswith("@") or bool(_PLATFORM_MENTION.match(token))
+    return token.startswith("@")
 
 
 def match_members(token: str, platform: str, members: Iterable[Member]) -> list[Member]:
     """The members `token` may mean: by platform user id, else by exact name, else by prefix."""
     candidates = list(members)
-    platform_mention = _PLATFORM_MENTION.match(token.strip())
-    if platform_mention:
-        user = platform_mention.group("user")
+    by_id = _ID_MENTION.match(token.strip())
+    if by_id:
+        user = by_id.group("user")
         return [
             m
             for m in candidates

@@ -11,7 +11,7 @@ become markup, a link or a mention. Adapters render the parsed tree to their own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -212,29 +212,6 @@ def block_lines(block: Block) -> list[tuple[Inline, ...]]:
     return lines
 
 
-def pack_messages(
-    paragraphs: Iterable[list[str]], limit: int, hard_split: Callable[[str, int], list[str]]
-) -> list[str]:
-    """Rendered paragraphs (each a list of rendered lines) packed into messages of at most
-    `limit` characters, cut between paragraphs, then between lines. A line longer than
-    `limit` is cut by `hard_split`, which knows the dialect's markup and escapes."""
-    parts: list[str] = []
-    current = ""
-    for lines in paragraphs:
-        for index, line in enumerate(lines):
-            separator = ("\n" if index else "\n\n") if current else ""
-            if len(current) + len(separator) + len(line) <= limit:
-                current += separator + line
-                continue
-            if current:
-                parts.append(current)
-            *full, current = hard_split(line, limit)
-            parts.extend(full)
-    if current:
-        parts.append(current)
-    return parts
-
-
 def plain_text(body: RichText) -> str:
     """The text without markup: for previews, logs and platforms without formatting."""
     return "\n\n".join(_plain_block(block) for block in body.blocks)
@@ -263,252 +240,55 @@ def plain_inline(children: tuple[Inline, ...]) -> str:
 
 def with_mention_ids(body: RichText, user_ids: dict[int, tuple[tuple[str, str], ...]]) -> RichText:
     """The same text with each mention's platform user ids filled in, for the renderers."""
-    return RichText(tuple(_map_block(block, user_ids) for block in body.blocks))
+    return map_mentions(body, lambda m: Mention(m.member_id, m.name, user_ids.get(m.member_id, ())))
 
 
 def mentioned_members(body: RichText) -> set[int]:
     """The ids of every member mentioned in the text."""
-    found: set[int] = set()
-    for block in body.blocks:
-        runs = block.items if isinstance(block, BulletList) else (block.children,)
-        for run in runs:
-            _collect_mentions(run, found)
+    return {mention.member_id for mention in mentions_in(body)}
+
+
+Marked = Bold | Italic | Strike | Link
+"""The inline nodes that hold other inline nodes."""
+
+
+def runs(body: RichText) -> list[tuple[Inline, ...]]:
+    """The runs of inline content of the text: each paragraph, each list item."""
+    return [run for block in body.blocks for run in _block_runs(block)]
+
+
+def _block_runs(block: Block) -> tuple[tuple[Inline, ...], ...]:
+    return block.items if isinstance(block, BulletList) else (block.children,)
+
+
+def mentions_in(body: RichText) -> list[Mention]:
+    """Every mention in the text, in reading order."""
+    found: list[Mention] = []
+
+    def visit(children: tuple[Inline, ...]) -> None:
+        for node in children:
+            if isinstance(node, Mention):
+                found.append(node)
+            elif isinstance(node, Marked):
+                visit(node.children)
+
+    for run in runs(body):
+        visit(run)
     return found
 
 
-def _collect_mentions(children: tuple[Inline, ...], found: set[int]) -> None:
-    for node in children:
-        if isinstance(node, Mention):
-            found.add(node.member_id)
-        elif isinstance(node, Bold | Italic | Strike | Link):
-            _collect_mentions(node.children, found)
+def map_mentions(body: RichText, shown: Callable[[Mention], Inline]) -> RichText:
+    """The same text with each mention replaced by what `shown` makes of it."""
 
-
-def _map_block(block: Block, user_ids: dict[int, tuple[tuple[str, str], ...]]) -> Block:
-    if isinstance(block, BulletList):
-        return BulletList(tuple(_map_inline(item, user_ids) for item in block.items))
-    return Paragraph(_map_inline(block.children, user_ids))
-
-
-def _map_inline(
-    children: tuple[Inline, ...], user_ids: dict[int, tuple[tuple[str, str], ...]]
-) -> tuple[Inline, ...]:
-    out: list[Inline] = []
-    for node in children:
-        if isinstance(node, Mention):
-            out.append(Mention(node.member_id, node.name, user_ids.get(node.member_id, ())))
-        elif isinstance(node, Bold):
-            out.append(Bold(_map_inline(node.children, user_ids)))
-        elif isinstance(node, Italic):
-            out.append(Italic(_map_inline(node.children, user_ids)))
-        elif isinstance(node, Strike):
-            out.append(Strike(_map_inline(node.children, user_ids)))
-        elif isinstance(node, Link):
-            out.append(Link(node.url, _map_inline(node.children, user_ids)))
-        else:
-            out.append(node)
-    return tuple(out)
-
-
-# ---- flattening, for the renderers ---------------------------------------------------------
-
-_Mark = Bold | Italic | Strike | Link
-
-
-WEB_SCHEMES = ("http://", "https://")
-
-
-@dataclass(frozen=True, slots=True)
-class _Rules:
-    schemes: tuple[str, ...]
-    links_as_text: bool
-
-
-def flatten(
-    body: RichText,
-    *,
-    mentions: Callable[[Mention], Inline] | None = None,
-    link_schemes: tuple[str, ...] = WEB_SCHEMES,
-    links_as_text: bool = False,
-) -> RichText:
-    """The same text with its marks made renderable by every dialect; all renderers use it.
-
-    Chat dialects mark a span by wrapping it in delimiters, so `**a **b** c**` (a bold mention
-    inside an owner's bold title) closes early and leaves stray asterisks. Here a mark inside
-    the same mark is dropped, and so is a mention inside a link (it would be a link in a link);
-    marks are cut at line breaks and never start or end with spaces (Slack and WhatsApp ignore
-    `* a*`); marks with nothing visible in them disappear; touching identical marks (and code)
-    merge (`*a**b*` would read as two stray asterisks). Different marks nest as written: every
-    dialect the hub speaks can nest them. `mentions` says first what each mention is on the
-    platform (`bold_unless_on`, `as_name`), so a name shown in bold is flattened too.
-    A link to a scheme not in `link_schemes` (`javascript:`) becomes its label; with
-    `links_as_text` (a dialect without links) every link becomes "label (address)".
-    """
-    if mentions is not None:
-        body = _map_mentions(body, mentions)
-    rules = _Rules(link_schemes, links_as_text)
-    return RichText(tuple(_flat_block(block, rules) for block in body.blocks))
-
-
-def _flat_block(block: Block, rules: _Rules) -> Block:
-    if isinstance(block, BulletList):
-        return BulletList(tuple(_flat_run(item, frozenset(), rules) for item in block.items))
-    return Paragraph(_flat_run(block.children, frozenset(), rules))
-
-
-def _flat_run(
-    children: tuple[Inline, ...], inside: frozenset[type], rules: _Rules
-) -> tuple[Inline, ...]:
-    out: list[Inline] = []
-    for node in children:
-        for piece in _flat_node(node, inside, rules):
-            _push(out, piece)
-    return tuple(out)
-
-
-def _flat_node(node: Inline, inside: frozenset[type], rules: _Rules) -> list[Inline]:
-    if isinstance(node, Mention) and Link in inside:
-        return [Text(node.name)]
-    if isinstance(node, Code):
-        return _trimmed_code(node.text)
-    if isinstance(node, Link) and (
-        rules.links_as_text or not node.url.lower().startswith(rules.schemes)
-    ):
-        return _unlinked(node, inside, rules)
-    if not isinstance(node, Bold | Italic | Strike | Link):
-        return [node]
-    kind = type(node)
-    children = _flat_run(node.children, inside | {kind}, rules)
-    if kind in inside:
-        return list(children)
-    pieces: list[Inline] = []
-    for index, line in enumerate(_lines(children)):
-        if index:
-            pieces.append(LineBreak())
-        pieces.extend(_marked(node, line))
-    return pieces
-
-
-def _unlinked(link: Link, inside: frozenset[type], rules: _Rules) -> list[Inline]:
-    """A link as its label, followed by its address where the dialect has no links."""
-    label = list(_flat_run(link.children, inside, rules))
-    if not rules.links_as_text or not link.url.lower().startswith(rules.schemes):
-        return label
-    if plain_inline(tuple(label)).strip() in ("", link.url):
-        return [Text(link.url)]
-    return [*label, Text(f" ({link.url})")]
-
-
-def _lines(children: tuple[Inline, ...]) -> list[list[Inline]]:
-    lines: list[list[Inline]] = [[]]
-    for node in children:
-        if isinstance(node, LineBreak):
-            lines.append([])
-        else:
-            lines[-1].append(node)
-    return lines
-
-
-def _marked(mark: _Mark, line: list[Inline]) -> list[Inline]:
-    """`mark` around `line`, with the spaces at its ends moved outside it."""
-    before, inner, after = _strip_spaces(line)
-    if not _visible(inner):
-        return [*before, *inner, *after]
-    return [*before, _rebuild(mark, inner), *after]
-
-
-def _strip_spaces(line: list[Inline]) -> tuple[list[Inline], tuple[Inline, ...], list[Inline]]:
-    before: list[Inline] = []
-    after: list[Inline] = []
-    nodes = list(line)
-    while nodes and isinstance(nodes[0], Text) and not nodes[0].text.lstrip():
-        before.append(nodes.pop(0))
-    while nodes and isinstance(nodes[-1], Text) and not nodes[-1].text.rstrip():
-        after.insert(0, nodes.pop())
-    if nodes and isinstance(nodes[0], Text):
-        text = nodes[0].text
-        stripped = text.lstrip()
-        before.append(Text(text[: len(text) - len(stripped)]))
-        nodes[0] = Text(stripped)
-    if nodes and isinstance(nodes[-1], Text):
-        text = nodes[-1].text
-        stripped = text.rstrip()
-        after.insert(0, Text(text[len(stripped) :]))
-        nodes[-1] = Text(stripped)
-    return [n for n in before if n != Text("")], tuple(nodes), [n for n in after if n != Text("")]
-
-
-def _visible(children: tuple[Inline, ...]) -> bool:
-    return any(isinstance(n, Mention | Code) for n in children) or bool(
-        plain_inline(children).strip()
-    )
-
-
-def _trimmed_code(text: str) -> list[Inline]:
-    stripped = text.strip()
-    if not stripped:
-        return [Text(text)] if text else []
-    start = text.index(stripped)
-    edges = (Text(text[:start]), Code(stripped), Text(text[start + len(stripped) :]))
-    return [node for node in edges if node != Text("")]
-
-
-def _push(out: list[Inline], node: Inline) -> None:
-    """Append, merging touching text and touching identical marks."""
-    last = out[-1] if out else None
-    if isinstance(node, Text) and isinstance(last, Text):
-        out[-1] = Text(last.text + node.text)
-    elif isinstance(node, Code) and isinstance(last, Code):
-        out[-1] = Code(last.text + node.text)
-    elif isinstance(node, _Mark) and isinstance(last, _Mark) and _same_mark(last, node):
-        merged = list(last.children)
-        for child in node.children:
-            _push(merged, child)
-        out[-1] = _rebuild(node, tuple(merged))
-    elif not (isinstance(node, Text) and not node.text):
-        out.append(node)
-
-
-def _same_mark(first: _Mark, second: _Mark) -> bool:
-    if isinstance(first, Link) and isinstance(second, Link):
-        return first.url == second.url
-    return type(first) is type(second)
-
-
-def _rebuild(mark: _Mark, children: tuple[Inline, ...]) -> _Mark:
-    if isinstance(mark, Link):
-        return Link(mark.url, children)
-    return type(mark)(children)
-
-
-def bold_unless_on(platform: str) -> Callable[[Mention], Inline]:
-    """Mentions for a platform that pings: a member it knows is a mention, any other is
-    their name in bold."""
-
-    def shown(mention: Mention) -> Inline:
-        if mention.user_id_on(platform) is not None:
-            return mention
-        return Bold((Text(mention.name),))
-
-    return shown
-
-
-def as_name(mention: Mention) -> Inline:
-    """A mention as the member's name, for platforms without mentions."""
-    return Text(mention.name)
-
-
-def _map_mentions(body: RichText, shown: Callable[[Mention], Inline]) -> RichText:
     def visit(children: tuple[Inline, ...]) -> tuple[Inline, ...]:
-        out: list[Inline] = []
-        for node in children:
-            if isinstance(node, Mention):
-                out.append(shown(node))
-            elif isinstance(node, Bold | Italic | Strike | Link):
-                out.append(_rebuild(node, visit(node.children)))
-            else:
-                out.append(node)
-        return tuple(out)
+        return tuple(
+            shown(node)
+            if isinstance(node, Mention)
+            else rebuilt(node, visit(node.children))
+            if isinstance(node, Marked)
+            else node
+            for node in children
+        )
 
     return RichText(
         tuple(
@@ -518,3 +298,10 @@ def _map_mentions(body: RichText, shown: Callable[[Mention], Inline]) -> RichTex
             for block in body.blocks
         )
     )
+
+
+def rebuilt(mark: Marked, children: tuple[Inline, ...]) -> Marked:
+    """The same mark (and link address) around other children."""
+    if isinstance(mark, Link):
+        return Link(mark.url, children)
+    return type(mark)(children)

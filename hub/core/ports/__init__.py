@@ -13,7 +13,7 @@ from hub.core.ports.clock import Clock, utcnow
 from hub.core.ports.delivery_store import Deliveries, Sent, Unclaimed
 from hub.core.ports.inbox_store import DeadLetter, Failure, InboxEntry, InboxStore, InboxUnavailable
 from hub.core.ports.limits import Budget, RateLimit, RateLimiter, Slot
-from hub.core.ports.listening import Enqueue
+from hub.core.ports.listening import Enqueue, Listener, ListenerFactory, ListenerSetup
 from hub.core.ports.outbox_store import (
     Account,
     Held,
@@ -64,6 +64,9 @@ __all__ = [
     "InboxStore",
     "InboxUnavailable",
     "LastSeen",
+    "Listener",
+    "ListenerFactory",
+    "ListenerSetup",
     "OccurrenceAttempts",
     "OccurrenceStore",
     "Outbox",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from hub.core.model.events import Event, MessageReceived, ReactionAdded
 from hub.core.model.ritual import NOTHING, RitualContext, RitualResult
 from hub.rituals.points.book import Book, config_of
@@ -11,7 +9,6 @@ from hub.rituals.points.config import PointsConfig
 from hub.rituals.points.state import Authored
 
 KEEP_MESSAGES = 1000  # the most recent messages whose reactions still count
-_SKIN_TONE = re.compile(r"::skin-tone-\d$")
 
 
 def on_message(ctx: RitualContext, event: Event) -> RitualResult:
@@ -48,8 +45,8 @@ def _message_key(platform: str, space: str | None, message_id: str) -> str:
 
 
 def _emoji(emoji: str) -> str:
-    """An emoji as compared: `:+1::skin-tone-2:` is `+1`, and ❤ is ❤️."""
-    return _SKIN_TONE.sub("", emoji.strip().strip(":")).strip(":").replace("\ufe0f", "")
+    """An emoji as compared: `:+1:` is `+1`, and ❤ is ❤️ (skin tones are the translators')."""
+    return emoji.strip().strip(":").replace("\ufe0f", "")
 
 
 def _counted_emoji(config: PointsConfig) -> set[str]:

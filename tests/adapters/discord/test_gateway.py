@@ -9,8 +9,8 @@ import pytest
 
 from hub.adapters.discord.api import point_at
 from hub.adapters.discord.gateway import GatewayRefused
+from hub.adapters.discord.listener import DiscordCommunity, DiscordListener
 from hub.adapters.discord.translate import Inbound
-from hub.adapters.discord.webhook import DiscordCommunity, DiscordListener
 from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,

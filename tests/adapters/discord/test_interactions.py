@@ -12,8 +12,8 @@ from nacl.signing import SigningKey
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from hub.adapters.discord.listener import DiscordCommunity, DiscordListener
 from hub.adapters.discord.translate import Inbound
-from hub.adapters.discord.webhook import DiscordCommunity, DiscordListener
 from hub.core.model.events import ButtonClicked, CommandInvoked, Event
 from tests.fakes.discord import hub_command_payload, interaction_payload
 

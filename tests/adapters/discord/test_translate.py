@@ -5,15 +5,10 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from hub.adapters.discord.translate import (
-    MAX_CONTENT,
-    Author,
-    Inbound,
-    escape,
-    read_interaction,
-    render,
-    unescape,
-)
+from hub.adapters.discord import render
+from hub.adapters.discord.render import MAX_CONTENT, escape, unescape
+from hub.adapters.discord.translate import Author, Inbound, read_interaction
+from hub.core.model.commands import Said
 from hub.core.model.events import ButtonClicked, CommandInvoked, MemberJoined, MessageReceived
 from hub.core.model.messages import Button, Outbound, Poll, SpaceTarget
 from hub.core.model.richtext import (
@@ -46,7 +41,9 @@ def outbound(markup: str, **extra: object) -> Outbound:
 
 
 def test_owner_markup_becomes_discord_markdown() -> None:
-    (payload,) = render(outbound("**Bienvenue** _Jean-Pierre_ ! [site](https://ex.org/a_b?q=1)"))
+    (payload,) = render.payloads(
+        outbound("**Bienvenue** _Jean-Pierre_ ! [site](https://ex.org/a_b?q=1)")
+    )
     assert payload["content"] == (
         r"**Bienvenue** *Jean\-Pierre* ! [site](<https://ex.org/a_b?q=1>)"
     )
@@ -55,14 +52,14 @@ def test_owner_markup_becomes_discord_markdown() -> None:
 def test_mentions_ping_only_the_member_the_hub_meant() -> None:
     zoe = Mention(7, "Zoé", (("discord", "5000"),))
     body = RichText((Paragraph((Text("Bravo "), zoe, Text(" @everyone"))),))
-    (payload,) = render(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
+    (payload,) = render.payloads(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
     assert payload["content"] == r"Bravo <@5000> \@everyone"
     assert payload["mentions"] == ["5000"]
 
 
 @given(st.text(max_size=200))
 def test_member_text_is_shown_literally_and_can_never_ping(text: str) -> None:
-    for payload in render(outbound(escape_markup(text))):
+    for payload in render.payloads(outbound(escape_markup(text))):
         content = payload["content"]
         assert "@everyone" not in content.replace("\\@", "")
         assert "<@" not in content.replace("\\<", "")
@@ -77,7 +74,7 @@ def test_escaping_round_trips(text: str) -> None:
 
 def test_a_long_text_is_split_at_paragraphs_under_2000_characters() -> None:
     paragraphs = [f"**Paragraphe {i}** " + "mot " * 150 for i in range(12)]
-    payloads = render(outbound("\n\n".join(paragraphs)))
+    payloads = render.payloads(outbound("\n\n".join(paragraphs)))
     assert len(payloads) > 1
     assert all(len(p["content"]) <= MAX_CONTENT for p in payloads)
     assert all(p["content"].startswith("**Paragraphe") for p in payloads)
@@ -85,13 +82,13 @@ def test_a_long_text_is_split_at_paragraphs_under_2000_characters() -> None:
 
 
 def test_one_endless_line_is_cut_without_breaking_an_escape() -> None:
-    payloads = render(outbound(escape_markup("-_" * 3000)))
+    payloads = render.payloads(outbound(escape_markup("-_" * 3000)))
     assert all(len(p["content"]) <= MAX_CONTENT for p in payloads)
     assert "".join(unescape(p["content"]) for p in payloads) == "-_" * 3000
 
 
 def test_buttons_and_polls() -> None:
-    payloads = render(
+    payloads = render.payloads(
         outbound(
             "Votez",
             buttons=(Button(label="Oui", action="vote", value="1:0"),),
@@ -112,13 +109,13 @@ def test_a_guild_join_joins_each_configured_channel_of_that_guild() -> None:
 
 
 def test_messages_commands_and_replies() -> None:
-    (message,) = INBOUND.message("1", "3000", ZOE, "Salut", private=False, reply_to="42")
+    (message,) = INBOUND.message("3000", ZOE, Said("Salut", "1", "42"), private=False)
     assert isinstance(message, MessageReceived) and message.reply_to == "42"
-    (command,) = INBOUND.message("2", "3000", ZOE, "/hub help", private=False)
+    (command,) = INBOUND.message("3000", ZOE, Said("/hub help", "2"), private=False)
     assert isinstance(command, CommandInvoked) and command.name == "help"
-    assert INBOUND.message("3", "4444", ZOE, "Salut", private=False) == []
-    assert INBOUND.message("4", "3000", Author("6", "b", bot=True), "x", private=False) == []
-    assert INBOUND.message("5", "3000", ZOE, "/shrug", private=False)[0].kind == (
+    assert INBOUND.message("4444", ZOE, Said("Salut", "3"), private=False) == []
+    assert INBOUND.message("3000", Author("6", "b", bot=True), Said("x", "4"), private=False) == []
+    assert INBOUND.message("3000", ZOE, Said("/shrug", "5"), private=False)[0].kind == (
         "message_received"
     )
 
@@ -164,7 +161,7 @@ def test_any_json_object_is_read_or_refused_without_raising(payload: dict[str, o
 
 
 def test_struck_text_is_double_tildes() -> None:
-    (payload,) = render(outbound("~~complet~~ ~10"))
+    (payload,) = render.payloads(outbound("~~complet~~ ~10"))
     assert payload["content"] == "~~complet~~ ∼10"  # a tilde cannot be escaped inside ~~
 
 
@@ -175,7 +172,7 @@ DISCORD = Dialect("discord", mention=at_mention("discord"))
 
 def shown_on_discord(body: RichText, one: bool = True) -> tuple[list[Span], list[str]]:
     """What the message shows, and who it may ping (`allowed_mentions`)."""
-    payloads = render(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
+    payloads = render.payloads(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
     if not one:
         assume(len(payloads) == 1)  # long texts are split: shown by the splitting tests
     (payload,) = payloads
@@ -186,7 +183,7 @@ def test_a_bold_title_around_a_mention_shows_no_stray_asterisk() -> None:
     body = render_template(
         "🌟 **À la une : {{ featured.mention }}**", {"featured": member_variables(9, "Amélie")}
     )
-    (payload,) = render(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
+    (payload,) = render.payloads(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
     assert payload["content"] == "🌟 **À la une : Amélie**"
     seen, _ = shown_on_discord(body)
     assert shown(seen) == [("🌟 ", frozenset()), ("À la une : Amélie", {"bold"})]

@@ -163,3 +163,33 @@ def test_a_poll_is_buttons_whose_tally_is_updated_in_every_channel(
         )
     )
     assert len(fake.in_channel("C0MAIN")) == 1  # edited in place, not posted again
+
+
+def _slash(client: TestClient, text: str, user: str, trigger: str) -> None:
+    form = urlencode(
+        {
+            "command": "/hub",
+            "text": text,
+            "user_id": user,
+            "user_name": user.lower(),
+            "channel_id": "C0MAIN",
+            "trigger_id": trigger,
+        }
+    ).encode()
+    headers = {**signed(form), "Content-Type": "application/x-www-form-urlencoded"}
+    assert client.post("/webhooks/slack/events", content=form, headers=headers).status_code == 200
+
+
+def test_a_kudos_typed_with_a_slack_mention_reaches_the_member_it_names(
+    slack: tuple[FakeSlack, str], tmp_path: Path, redis_url: str
+) -> None:
+    """Slack sends `<@U777|zoe>`; the translator makes it the neutral `@{U777}`, which the
+    points ritual resolves to the member with that Slack account, and pings back on Slack."""
+    with hub_on_fake_slack(slack, tmp_path, redis_url, SLACK_YAML + "  points: {{}}\n") as running:
+        fake, client, _, _ = running
+        _slash(client, "help", "U777", "T0")  # Zoé is a member of the community now
+        wait_for(lambda: fake.in_channel("C0MAIN"))
+        _slash(client, "kudos <@U777|zoe> merci pour la relecture", "U1", "T1")
+        wait_for(lambda: len(fake.in_channel("C0MAIN")) == 2)
+        thanks = fake.in_channel("C0MAIN")[1]["blocks"][0]["text"]["text"]
+        assert thanks.startswith("🙌 Merci <@U777> !") and "merci pour la relecture" in thanks

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.adapters.slack import translate
+from hub.adapters.slack import render, translate
 from hub.core.model.deliveries import Destination
 from hub.core.model.events import (
     ButtonClicked,
@@ -51,9 +51,7 @@ def test_renders_mrkdwn_with_slack_mentions() -> None:
         ),
         {3: (("slack", "U123"),)},
     )
-    (payload,) = translate.render(
-        Outbound(key="k", target=SpaceTarget(space="main"), body=body), CHANNEL
-    )
+    (payload,) = render.payloads(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
     assert (
         payload["blocks"][0]["text"]["text"]
         == "Bienvenue <@U123> dans *Inside* _now_ <https://x.org|site>"
@@ -61,9 +59,7 @@ def test_renders_mrkdwn_with_slack_mentions() -> None:
 
 
 def test_member_text_can_never_ping_the_channel() -> None:
-    (payload,) = translate.render(
-        outbound(escape_markup("<!channel> & <@U999> <https://evil|x>")), CHANNEL
-    )
+    (payload,) = render.payloads(outbound(escape_markup("<!channel> & <@U999> <https://evil|x>")))
     text = payload["blocks"][0]["text"]["text"]
     assert text == "&lt;!channel&gt; &amp; &lt;@U999&gt; &lt;https://evil|x&gt;"
     assert "<" not in text
@@ -72,7 +68,7 @@ def test_member_text_can_never_ping_the_channel() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(min_size=1))
 def test_no_member_text_produces_a_slack_control_sequence(text: str) -> None:
-    for payload in translate.render(outbound(escape_markup(text)), CHANNEL):
+    for payload in render.payloads(outbound(escape_markup(text))):
         rendered = payload["text"] + "".join(
             b.get("text", {}).get("text", "") for b in payload["blocks"]
         )
@@ -81,7 +77,7 @@ def test_no_member_text_produces_a_slack_control_sequence(text: str) -> None:
 
 def test_long_text_is_split_within_block_and_message_limits() -> None:
     paragraphs = "\n\n".join(f"Paragraphe {i} " + "x" * 2500 for i in range(12))
-    payloads = translate.render(outbound(paragraphs), CHANNEL)
+    payloads = render.payloads(outbound(paragraphs))
     assert len(payloads) == 3
     for payload in payloads:
         sections = [b["text"]["text"] for b in payload["blocks"]]
@@ -95,7 +91,7 @@ def test_buttons_and_polls_become_an_actions_block() -> None:
         buttons=(Button(label="Oui", action="rsvp", value="yes"),),
         poll=Poll(question="Jeudi ?", options=("Oui", "Non")),
     )
-    (payload,) = translate.render(message, CHANNEL)
+    (payload,) = render.payloads(message)
     actions = payload["blocks"][-1]
     assert actions["type"] == "actions"
     assert [e["value"] for e in actions["elements"]] == ["rsvp:yes", "poll:0", "poll:1"]
@@ -190,7 +186,7 @@ def test_reactions_slash_commands_and_buttons() -> None:
     assert (
         isinstance(command, CommandInvoked)
         and command.name == "kudos"
-        and command.args == ("<@U2|bob>", "merci")
+        and command.args == ("@{U2}", "merci")  # the neutral mention
     )
     payload = {
         "type": "block_actions",
@@ -229,7 +225,7 @@ def test_no_payload_shape_crashes_the_readers(data: dict[str, object]) -> None:
 
 
 def test_struck_text_is_single_tildes() -> None:
-    (payload,) = translate.render(outbound("~~complet~~"), CHANNEL)
+    (payload,) = render.payloads(outbound("~~complet~~"))
     assert payload["blocks"][0]["text"]["text"] == "~complet~"
 
 
@@ -246,9 +242,7 @@ SLACK = Dialect(
 def shown_on_slack(body: RichText) -> list[Span]:
     users = users_of(body, "slack")
     seen: list[Span] = []
-    for payload in translate.render(
-        Outbound(key="k", target=SpaceTarget(space="main"), body=body), CHANNEL
-    ):
+    for payload in render.payloads(Outbound(key="k", target=SpaceTarget(space="main"), body=body)):
         for block in payload["blocks"]:
             if block["type"] == "section":
                 seen += [("\n\n", frozenset())] * bool(seen)
@@ -270,9 +264,7 @@ def test_a_bold_title_around_a_mention_shows_no_stray_asterisk() -> None:
     body = render_template(
         "🌟 **À la une : {{ featured.mention }}**", {"featured": member_variables(9, "Amélie")}
     )
-    (payload,) = translate.render(
-        Outbound(key="k", target=SpaceTarget(space="main"), body=body), CHANNEL
-    )
+    (payload,) = render.payloads(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
     assert payload["blocks"][0]["text"]["text"] == "🌟 *À la une : Amélie*"
     assert shown(shown_on_slack(body)) == [("🌟 ", frozenset()), ("À la une : Amélie", {"bold"})]
 

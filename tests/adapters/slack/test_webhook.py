@@ -13,7 +13,7 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from hub.adapters.slack.webhook import SlackCommunity, SlackListener
+from hub.adapters.slack.listener import SlackCommunity, SlackListener
 from hub.core.model.events import ButtonClicked, CommandInvoked, Event, MemberJoined
 from tests.adapters.slack.conftest import SIGNING_SECRET, signed
 

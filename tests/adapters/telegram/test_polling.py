@@ -6,12 +6,12 @@ import asyncio
 
 from pydantic import SecretStr
 
+from hub.adapters.telegram.listener import TelegramListener
 from hub.adapters.telegram.polling import TelegramPoller
 from hub.adapters.telegram.sender import make_bot
 from hub.adapters.telegram.settings import TelegramSettings
-from hub.adapters.telegram.webhook import TelegramListener
 from hub.core.model.events import Event, MemberJoined
-from hub.core.ports import AdapterResources
+from hub.core.ports import AdapterResources, ListenerSetup
 from tests.adapters.telegram.conftest import GROUP
 from tests.fakes.telegram import TOKEN, FakeTelegram
 
@@ -83,13 +83,13 @@ def test_without_a_public_url_the_listener_polls_instead_of_serving_a_webhook() 
         class community:
             id = "inside-freelancing"
 
-    listener = TelegramListener.from_sections(
-        [(Runtime(), settings)], AdapterResources(redis_url="redis://x"), lambda e: None
-    )  # type: ignore[list-item]
+    private = AdapterResources(redis_url="redis://x")
+    listener = TelegramListener.from_setup(ListenerSetup([(Runtime(), settings)], private, ignore))
     assert len(listener.pollers) == 1 and listener.communities == []
-    served = TelegramListener.from_sections(
-        [(Runtime(), settings)],
-        AdapterResources(redis_url="redis://x", public_url="https://h.example.org"),
-        lambda e: None,
-    )  # type: ignore[list-item]
+    public = AdapterResources(redis_url="redis://x", public_url="https://h.example.org")
+    served = TelegramListener.from_setup(ListenerSetup([(Runtime(), settings)], public, ignore))
     assert served.pollers == [] and len(served.communities) == 1
+
+
+def ignore(event: object) -> None:
+    """An enqueue for listeners whose events the test does not read."""

@@ -8,7 +8,7 @@ import re
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from hub.adapters.telegram import translate
+from hub.adapters.telegram import render, translate
 from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
@@ -55,7 +55,7 @@ def test_renders_html_with_tg_mentions_and_names_that_never_break() -> None:
         ),
         {3: (("telegram", "777"),)},
     )
-    (payload,) = translate.render(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
+    (payload,) = render.payloads(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
     assert (
         payload["text"]
         == 'Bienvenue <a href="tg://user?id=777">Jean-Pierre</a> ! <b>C\'est top</b> <i>1.5x</i> <a href="https://x.org/?a=1&amp;b=2">site</a>'
@@ -70,14 +70,14 @@ def _text_of(markup: str) -> str:
 @settings(max_examples=300, deadline=None)
 @given(st.text(min_size=1).filter(lambda t: t.strip() == t and "\n" not in t and "\r" not in t))
 def test_any_member_text_renders_to_balanced_html_that_reads_back(text: str) -> None:
-    (payload,) = translate.render(outbound("**" + escape_markup(text) + "**"))
+    (payload,) = render.payloads(outbound("**" + escape_markup(text) + "**"))
     assert _balanced(payload["text"])
     assert _text_of(payload["text"]) == text
 
 
 def test_long_text_is_split_at_paragraphs_and_every_part_is_valid_html() -> None:
     markup = "\n\n".join(f"**Partie {i}** " + "é<&" * 400 for i in range(10))
-    payloads = translate.render(outbound(markup))
+    payloads = render.payloads(outbound(markup))
     assert len(payloads) > 1
     for payload in payloads:
         assert len(payload["text"]) <= 4096 and _balanced(payload["text"])
@@ -85,7 +85,7 @@ def test_long_text_is_split_at_paragraphs_and_every_part_is_valid_html() -> None
 
 
 def test_a_single_huge_line_is_cut_without_cutting_a_tag_or_an_entity() -> None:
-    payloads = translate.render(outbound("**" + "a&b" * 3000 + "**"))
+    payloads = render.payloads(outbound("**" + "a&b" * 3000 + "**"))
     assert all(len(p["text"]) <= 4096 and _balanced(p["text"]) for p in payloads)
     assert "".join(_text_of(p["text"]) for p in payloads) == "a&b" * 3000
 
@@ -96,7 +96,7 @@ def test_buttons_become_an_inline_keyboard_and_polls_a_native_poll() -> None:
         buttons=(Button(label="Oui", action="vote", value="12:0"),),
         poll=Poll(question="Jeudi ?", options=("Oui", "Non")),
     )
-    text, poll = translate.render(message)
+    text, poll = render.payloads(message)
     assert text["reply_markup"] == {
         "inline_keyboard": [[{"text": "Oui", "callback_data": "vote:12:0"}]]
     }
@@ -274,7 +274,7 @@ def test_no_update_shape_crashes_the_reader(update: object) -> None:
 
 
 def test_struck_text_is_an_s_tag() -> None:
-    (payload,) = translate.render(outbound("~~complet~~"))
+    (payload,) = render.payloads(outbound("~~complet~~"))
     assert payload["text"] == "<s>complet</s>"
 
 
@@ -291,6 +291,6 @@ TELEGRAM = Dialect("telegram", mention=_telegram_mention)
 @settings(max_examples=400, deadline=None)
 @given(rich_texts("telegram"))
 def test_any_rich_text_shows_on_telegram_exactly_as_meant(body: RichText) -> None:
-    payloads = translate.render(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
+    payloads = render.payloads(Outbound(key="k", target=SpaceTarget(space="main"), body=body))
     assume(len(payloads) == 1)  # long texts are split: shown by the splitting tests
     assert shown(parse_html(payloads[0]["text"])) == shown(expected_spans(body, TELEGRAM))

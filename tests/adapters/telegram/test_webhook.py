@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from hub.adapters.telegram.webhook import TelegramCommunity, TelegramListener
+from hub.adapters.telegram.listener import TelegramCommunity, TelegramListener
 from hub.core.config.loader import ConfigError
 from hub.core.model.events import Event, MemberJoined
 from hub.runtime import actors_for, build_app

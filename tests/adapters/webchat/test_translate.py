@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from hypothesis import given, settings
 
-from hub.adapters.webchat.translate import SAFE_SCHEMES, to_html
+from hub.adapters.webchat.render import SAFE_SCHEMES, to_html
 from hub.core.model.richtext import RichText, escape_markup, parse_markup
 from tests.adapters.markup_checks import Dialect, expected_spans, rich_texts, shown
 from tests.fakes.markup import Span

@@ -5,9 +5,8 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from hub.adapters.whatsapp import translate
+from hub.adapters.whatsapp import render, translate
 from hub.core.model.deliveries import Destination
-from hub.core.model.dialects import WEB_ADDRESS
 from hub.core.model.events import (
     ButtonClicked,
     CommandInvoked,
@@ -16,12 +15,13 @@ from hub.core.model.events import (
     OptedIn,
     OptedOut,
 )
+from hub.core.model.flattening import as_name
+from hub.core.model.lookalikes import WEB_ADDRESS
 from hub.core.model.messages import Button, MemberTarget, Outbound
 from hub.core.model.richtext import (
     Mention,
     Paragraph,
     RichText,
-    as_name,
     escape_markup,
     parse_markup,
 )
@@ -37,7 +37,7 @@ TO = Destination(community_id="c", platform="whatsapp", address=MEMBER, member_i
 
 def body_of(markup: str) -> str:
     outbound = Outbound(key="k", target=MemberTarget(member_id=1), body=parse_markup(markup))
-    (payload,) = translate.render(outbound, "")
+    (payload,) = render.payloads(outbound, "")
     return str(payload["body"])
 
 
@@ -55,7 +55,7 @@ def test_mentions_are_names_and_member_text_can_never_format() -> None:
         {"member": member_variables(3, name), "said": "_hello_ https://site.io/a_b_c"},
     )
     outbound = Outbound(key="k", target=MemberTarget(member_id=3), body=body)
-    text = translate.render(outbound, "")[0]["body"]
+    text = render.payloads(outbound, "")[0]["body"]
     assert text == "Bienvenue ∗JeanˍPierre∗ ∼x∼ ˋyˋ : ˍhelloˍ https://site.io/a_b_c"
     assert isinstance(body.blocks[0], Paragraph)
     assert any(isinstance(node, Mention) for node in body.blocks[0].children)
@@ -74,7 +74,7 @@ def test_long_texts_are_split_under_1600_between_paragraphs() -> None:
     outbound = Outbound(
         key="k", target=MemberTarget(member_id=1), body=parse_markup("\n\n".join(paragraphs))
     )
-    parts = [p["body"] for p in translate.render(outbound, "")]
+    parts = [p["body"] for p in render.payloads(outbound, "")]
     assert len(parts) > 1 and all(len(p) <= 1600 for p in parts)
     assert all(p.startswith("Paragraphe") for p in parts)
     assert "\n\n".join(parts) == "\n\n".join(paragraphs)
@@ -90,7 +90,7 @@ def test_buttons_become_numbered_choices_remembered_on_the_last_part() -> None:
             Button(label="Non", action="vote", value="7:1"),
         ),
     )
-    (payload,) = translate.render(outbound, "_Réponds avec le numéro._")
+    (payload,) = render.payloads(outbound, "_Réponds avec le numéro._")
     assert payload["body"] == "Apéro jeudi ?\n\n1. Oui\n2. Non\n\n_Réponds avec le numéro._"
     assert payload["choices"] == [["vote", "7:0"], ["vote", "7:1"]]
 
@@ -101,10 +101,10 @@ def test_template_parameters_are_one_line() -> None:
         target=MemberTarget(member_id=1),
         body=parse_markup("Question :\n\n**Premier   client ?**"),
     )
-    variables = translate.template_variables(outbound, "Zoé")
+    variables = render.template_variables(outbound, "Zoé")
     assert variables["text"] == "Question : Premier client ?"
-    assert translate.one_line("") == "-"
-    assert len(translate.one_line("x" * 5000)) == translate.MAX_VARIABLE
+    assert render.one_line("") == "-"
+    assert len(render.one_line("x" * 5000)) == render.MAX_VARIABLE
 
 
 def inbound(body: str, **extra: str) -> translate.Inbound:
@@ -177,7 +177,7 @@ def test_status_callbacks_become_delivery_reports() -> None:
 
 def test_rich_text_with_nothing_in_it_still_sends_something() -> None:
     outbound = Outbound(key="k", target=MemberTarget(member_id=1), body=RichText(()))
-    assert translate.render(outbound, "")[0]["body"].strip() == ""
+    assert render.payloads(outbound, "")[0]["body"].strip() == ""
 
 
 def test_struck_text_is_single_tildes() -> None:
@@ -194,7 +194,7 @@ def test_a_bold_title_around_a_mention_shows_as_one_bold_title() -> None:
         "🌟 **À la une : {{ featured.mention }}**", {"featured": member_variables(9, "*Amélie*")}
     )
     outbound = Outbound(key="k", target=MemberTarget(member_id=1), body=body)
-    (payload,) = translate.render(outbound, "")
+    (payload,) = render.payloads(outbound, "")
     assert payload["body"] == "🌟 *À la une : ∗Amélie∗*"
     assert shown(parse_whatsapp(payload["body"])) == [
         ("🌟 ", frozenset()),
@@ -205,6 +205,6 @@ def test_a_bold_title_around_a_mention_shows_as_one_bold_title() -> None:
 @settings(max_examples=400, deadline=None)
 @given(rich_texts("whatsapp"))
 def test_any_rich_text_shows_on_whatsapp_exactly_as_meant(body: RichText) -> None:
-    payloads = translate.render(Outbound(key="k", target=MemberTarget(member_id=1), body=body), "")
+    payloads = render.payloads(Outbound(key="k", target=MemberTarget(member_id=1), body=body), "")
     assume(len(payloads) == 1)  # long texts are split: shown by the splitting tests
     assert shown(parse_whatsapp(payloads[0]["body"])) == shown(expected_spans(body, WHATSAPP))

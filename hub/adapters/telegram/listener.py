@@ -23,10 +23,8 @@ from hub.adapters.telegram import translate
 from hub.adapters.telegram.polling import TelegramPoller
 from hub.adapters.telegram.sender import make_bot
 from hub.adapters.telegram.settings import TelegramSettings
-from hub.adapters.wire import json_object
-from hub.core.config.models import PlatformSection
-from hub.core.model.community import CommunityRuntime
-from hub.core.ports import AdapterResources, Enqueue
+from hub.adapters.wire import Listening, json_object
+from hub.core.ports import Enqueue, ListenerSetup
 
 log = structlog.get_logger(__name__)
 
@@ -43,7 +41,7 @@ class TelegramCommunity:
     bot_ready: bool = False
 
 
-class TelegramListener:
+class TelegramListener(Listening):
     """Verifies, translates and enqueues Telegram updates (webhook), or polls for them."""
 
     def __init__(
@@ -58,28 +56,22 @@ class TelegramListener:
         self.unknown_chats_logged: set[str] = set()
 
     @classmethod
-    def from_sections(
-        cls,
-        sections: list[tuple[CommunityRuntime, PlatformSection]],
-        resources: AdapterResources,
-        enqueue: Enqueue,
-    ) -> TelegramListener:
+    def from_setup(cls, setup: ListenerSetup) -> TelegramListener:
         """Webhook for communities with a public URL and a secret; long polling for the others."""
         communities, pollers = [], []
-        for runtime, section in sections:
-            assert isinstance(section, TelegramSettings)
+        for runtime, section in setup.sections_of(TelegramSettings):
             spaces = {chat: name for name, chat in section.spaces.items()}
             community_id, username = runtime.community.id, section.bot_username
-            if resources.public_url is None or section.webhook_secret is None:
+            if setup.resources.public_url is None or section.webhook_secret is None:
                 pollers.append(
-                    TelegramPoller(make_bot(section), community_id, spaces, username, enqueue)
+                    TelegramPoller(make_bot(section), community_id, spaces, username, setup.enqueue)
                 )
                 continue
             secret = section.webhook_secret.get_secret_value().encode()
             communities.append(
                 TelegramCommunity(community_id, secret, spaces, username, make_bot(section))
             )
-        return cls(communities, enqueue, pollers)
+        return cls(communities, setup.enqueue, pollers)
 
     @property
     def holds_connections(self) -> bool:

@@ -21,15 +21,14 @@ from starlette.routing import BaseRoute, Route
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hub.adapters.whatsapp import translate
+from hub.adapters.whatsapp import render, translate
 from hub.adapters.whatsapp.sender import STATUS_PATH
 from hub.adapters.whatsapp.settings import WhatsAppSettings
-from hub.core.config.models import PlatformSection
+from hub.adapters.wire import Listening
 from hub.core.model import catalogue
-from hub.core.model.community import CommunityRuntime
 from hub.core.model.events import MemberJoined
 from hub.core.model.templates import community_variables, render_template
-from hub.core.ports import AdapterResources, Enqueue
+from hub.core.ports import Enqueue, ListenerSetup
 
 log = structlog.get_logger(__name__)
 MESSAGE_PATH = "/webhooks/whatsapp"
@@ -67,7 +66,7 @@ class WhatsAppCommunity:
         )
 
 
-class WhatsAppListener:
+class WhatsAppListener(Listening):
     """Verifies, translates and enqueues what Twilio posts."""
 
     def __init__(
@@ -80,16 +79,10 @@ class WhatsAppListener:
             log.warning("whatsapp.no_public_url", hint="set server.public_url; Twilio signs it")
 
     @classmethod
-    def from_sections(
-        cls,
-        sections: list[tuple[CommunityRuntime, PlatformSection]],
-        resources: AdapterResources,
-        enqueue: Enqueue,
-    ) -> WhatsAppListener:
+    def from_setup(cls, setup: ListenerSetup) -> WhatsAppListener:
         """One listener for the WhatsApp senders of every community."""
         communities = []
-        for runtime, section in sections:
-            assert isinstance(section, WhatsAppSettings)
+        for runtime, section in setup.sections_of(WhatsAppSettings):
             locale = runtime.community.locale
             defaults = DEFAULT_TEXTS.get(locale, DEFAULT_TEXTS["en"])
             overrides = section.texts.model_dump(exclude_none=True)
@@ -105,7 +98,7 @@ class WhatsAppListener:
                     texts={**defaults, **overrides},
                 )
             )
-        return cls(communities, resources.public_url, enqueue)
+        return cls(communities, setup.resources.public_url, setup.enqueue)
 
     def routes(self) -> list[BaseRoute]:
         """Incoming messages and status callbacks."""
@@ -166,7 +159,7 @@ class WhatsAppListener:
         }
         assert inbound.answer is not None
         body = render_template(community.texts[inbound.answer], variables)
-        return "\n\n".join(translate.split_body(body))
+        return "\n\n".join(render.split_body(body))
 
 
 def _twiml(answer: str | None) -> Response:

@@ -28,11 +28,9 @@ from starlette.routing import BaseRoute, Route
 from hub.adapters.slack import translate
 from hub.adapters.slack.sender import web_client
 from hub.adapters.slack.settings import SlackSettings
-from hub.adapters.wire import json_object, tolerant
-from hub.core.config.models import PlatformSection
-from hub.core.model.community import CommunityRuntime
+from hub.adapters.wire import Listening, json_object, tolerant
 from hub.core.model.events import Event
-from hub.core.ports import AdapterResources, Enqueue
+from hub.core.ports import Enqueue, ListenerSetup
 
 log = structlog.get_logger(__name__)
 WINDOW_SECONDS = 300
@@ -48,7 +46,7 @@ class SlackCommunity:
     client: AsyncWebClient | None = None  # to look up display names
 
 
-class SlackListener:
+class SlackListener(Listening):
     """Verifies, translates and enqueues what Slack sends."""
 
     def __init__(self, communities: list[SlackCommunity], enqueue: Enqueue) -> None:
@@ -57,21 +55,15 @@ class SlackListener:
         self.names: dict[tuple[str, str], str] = {}
 
     @classmethod
-    def from_sections(
-        cls,
-        sections: list[tuple[CommunityRuntime, PlatformSection]],
-        resources: AdapterResources,
-        enqueue: Enqueue,
-    ) -> SlackListener:
+    def from_setup(cls, setup: ListenerSetup) -> SlackListener:
         """One listener for the Slack apps of every community."""
         communities = []
-        for runtime, section in sections:
-            assert isinstance(section, SlackSettings)
+        for runtime, section in setup.sections_of(SlackSettings):
             verifier = SignatureVerifier(section.signing_secret.get_secret_value())
             spaces = {channel: name for name, channel in section.spaces.items()}
             client = web_client(section)
             communities.append(SlackCommunity(runtime.community.id, verifier, spaces, client))
-        return cls(communities, enqueue)
+        return cls(communities, setup.enqueue)
 
     def routes(self) -> list[BaseRoute]:
         """The one Slack endpoint."""

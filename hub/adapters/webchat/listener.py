@@ -23,19 +23,19 @@ from hub.adapters.webchat import streams, translate
 from hub.adapters.webchat.membership import Membership
 from hub.adapters.webchat.rooms import MAX_BODY, Room, error, json_body, room_of
 from hub.adapters.webchat.sessions import Member
-from hub.adapters.webchat.settings import WebchatSettings
+from hub.adapters.webchat.settings import PLATFORM, WebchatSettings
 from hub.adapters.webchat.texts import PAGE_KEYS
-from hub.core.config.models import PlatformSection
+from hub.adapters.wire import Listening
 from hub.core.model.cleaning import clean_text
-from hub.core.model.community import CommunityRuntime
+from hub.core.model.commands import Said
 from hub.core.model.domain import Identity
-from hub.core.ports import AdapterResources, Enqueue
+from hub.core.ports import Enqueue, ListenerSetup
 
 PAGE = (Path(__file__).parent / "page.html").read_text(encoding="utf-8")
 MAX_TEXT = 4000
 
 
-class WebchatListener:
+class WebchatListener(Listening):
     """Serves rooms and turns what people do in them into core events."""
 
     body_limits: ClassVar[dict[str, int]] = {"/chat/": MAX_BODY}
@@ -50,22 +50,16 @@ class WebchatListener:
         self.members = Membership(rooms, self.redis, enqueue)
 
     @classmethod
-    def from_sections(
-        cls,
-        sections: list[tuple[CommunityRuntime, PlatformSection]],
-        resources: AdapterResources,
-        enqueue: Enqueue,
-    ) -> WebchatListener:
+    def from_setup(cls, setup: ListenerSetup) -> WebchatListener:
         """One listener for the webchat rooms of every community."""
         rooms: dict[tuple[str, str], Room] = {}
-        for runtime, section in sections:
-            assert isinstance(section, WebchatSettings)
+        for runtime, section in setup.sections_of(WebchatSettings):
             community = runtime.community
             for space, address in section.spaces.items():
                 rooms[(community.id, space)] = Room(
                     community.id, community.name, space, address, section, community.locale
                 )
-        return cls(rooms, resources.redis_url, enqueue)
+        return cls(rooms, setup.resources.redis_url, setup.enqueue)
 
     def routes(self) -> list[BaseRoute]:
         """Routes under /chat/{community}/{space}; StartupError when a community has no secret."""
@@ -127,9 +121,8 @@ class WebchatListener:
         message_id = (
             await self.redis.xadd(stream, streams.encode(entry), maxlen=room.settings.history)
         ).decode()
-        event = translate.to_message_event(
-            room.community_id, room.space, _identity(member), text, message_id, reply_to, _now()
-        )
+        where = translate.InRoom(room.community_id, room.space, _identity(member), _now())
+        event = translate.to_message_event(where, Said(text, message_id, reply_to))
         try:
             self.enqueue(event)
         except Exception:  # not kept (400 or 503): not shown either
@@ -154,16 +147,8 @@ class WebchatListener:
             return error(422, "action and value must be short strings")
         if message_id is not None and not isinstance(message_id, str):
             return error(422, "message_id must be a message id")
-        event = translate.to_button_clicked(
-            room.community_id,
-            room.space,
-            _identity(member),
-            action,
-            value,
-            message_id,
-            uuid.uuid4().hex,
-            datetime.now(UTC),
-        )
+        where = translate.InRoom(room.community_id, room.space, _identity(member), _now())
+        event = translate.to_button_clicked(where, action, value, message_id, uuid.uuid4().hex)
         self.enqueue(event)
         return JSONResponse({"ok": True})
 
@@ -195,4 +180,4 @@ def _now() -> datetime:
 
 
 def _identity(member: Member) -> Identity:
-    return Identity(platform=translate.PLATFORM, user_id=member.user_id, display_name=member.name)
+    return Identity(platform=PLATFORM, user_id=member.user_id, display_name=member.name)

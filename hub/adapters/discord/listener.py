@@ -23,10 +23,8 @@ from starlette.routing import BaseRoute, Route
 from hub.adapters.discord.gateway import ACKNOWLEDGED, GatewayRefused, HubGateway
 from hub.adapters.discord.settings import DiscordSettings
 from hub.adapters.discord.translate import Inbound, read_interaction
-from hub.adapters.wire import json_object
-from hub.core.config.models import PlatformSection
-from hub.core.model.community import CommunityRuntime
-from hub.core.ports import AdapterResources, Enqueue
+from hub.adapters.wire import Listening, json_object
+from hub.core.ports import Enqueue, ListenerSetup
 
 log = structlog.get_logger(__name__)
 MAX_SKEW = 300  # seconds
@@ -44,7 +42,7 @@ class DiscordCommunity:
     verify_key: VerifyKey | None
 
 
-class DiscordListener:
+class DiscordListener(Listening):
     """Holds each bot's gateway connection and serves the interactions endpoint."""
 
     def __init__(
@@ -61,16 +59,10 @@ class DiscordListener:
         return bool(self.communities)
 
     @classmethod
-    def from_sections(
-        cls,
-        sections: list[tuple[CommunityRuntime, PlatformSection]],
-        resources: AdapterResources,
-        enqueue: Enqueue,
-    ) -> DiscordListener:
+    def from_setup(cls, setup: ListenerSetup) -> DiscordListener:
         """One entry per community with a Discord bot."""
         communities = []
-        for runtime, section in sections:
-            assert isinstance(section, DiscordSettings)
+        for runtime, section in setup.sections_of(DiscordSettings):
             spaces = {channel: name for name, channel in section.spaces.items()}
             public = section.public_key
             key = VerifyKey(bytes.fromhex(public.get_secret_value())) if public else None
@@ -79,7 +71,7 @@ class DiscordListener:
                     Inbound(runtime.community.id, spaces), section.token.get_secret_value(), key
                 )
             )
-        return cls(communities, enqueue)
+        return cls(communities, setup.enqueue)
 
     async def background(self, stop: asyncio.Event) -> None:
         """Every bot's gateway connection, until `stop`; fails if Discord refuses the bot."""
