@@ -21,6 +21,8 @@ class Function:
     """One function or method: where it is, its body length and its parameter count."""
 
     where: str
+    name: str
+    """The module's path and the function's name, e.g. "hub/cli.py main"."""
     body_lines: int
     parameters: int
 
@@ -36,10 +38,10 @@ def modules(root: Path = Path(".")) -> dict[str, int]:
     return found
 
 
-def functions(path: Path) -> list[Function]:
+def functions(path: Path, root: Path = Path(".")) -> list[Function]:
     """Every function in a module, with its body length (docstring left out) and its
     parameters (`self` and `cls` not counted)."""
-    tree = ast.parse(path.read_text())
+    tree = ast.parse((root / path).read_text())
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -51,7 +53,8 @@ def functions(path: Path) -> list[Function]:
         args = node.args
         names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
         names = [n for n in names if n not in {"self", "cls"}]
-        found.append(Function(f"{path}:{node.lineno} {node.name}", lines, len(names)))
+        where = f"{path}:{node.lineno} {node.name}"
+        found.append(Function(where, f"{path} {node.name}", lines, len(names)))
     return found
 
 
@@ -64,7 +67,7 @@ def percentile(values: list[int], fraction: float) -> int:
 def report(root: Path = Path(".")) -> dict[str, object]:
     """The figures `docs/architecture.md` gives."""
     lengths = modules(root)
-    every = [f for name in lengths for f in functions(root / name)]
+    every = [f for name in lengths for f in functions(Path(name), root)]
     bodies = [f.body_lines for f in every]
     return {
         "modules": len(lengths),

@@ -24,6 +24,10 @@ from bench import shape  # noqa: E402
 MODULE_P90 = 250
 MODULE_MAX = 400
 MAX_PARAMETERS = 5
+SIGNATURES_NOT_OURS = {
+    "hub/adapters/whatsapp/sender.py request": "overrides twilio's AsyncHttpClient.request",
+}
+"""Functions whose parameters an SDK decides (an override must keep its signature)."""
 
 
 def contracts() -> list[dict[str, object]]:
@@ -65,6 +69,10 @@ def test_no_module_is_over_the_size_targets() -> None:
 
 
 def test_no_function_takes_more_than_five_parameters() -> None:
-    every = [f for name in shape.modules(ROOT) for f in shape.functions(ROOT / name)]
-    crowded = [f.where for f in every if f.parameters > MAX_PARAMETERS]
+    every = [f for name in shape.modules(ROOT) for f in shape.functions(Path(name), ROOT)]
+    crowded = [
+        f.where
+        for f in every
+        if f.parameters > MAX_PARAMETERS and f.name not in SIGNATURES_NOT_OURS
+    ]
     assert not crowded, f"group these parameters in a small dataclass or class: {crowded}"
