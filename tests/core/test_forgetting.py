@@ -233,3 +233,22 @@ async def test_a_delivery_skipped_while_in_flight_is_not_queued_again_by_a_trans
     with hub.database.transaction() as session:
         assert session.get_one(DeliveryRow, delivery).state == "skipped"
     assert (await service.deliver(delivery)).outcome is Outcome.ALREADY_DONE
+
+
+def test_forget_me_reaches_the_state_of_a_ritual_the_owner_disabled_since(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    """Shout-outs ran and kept a nomination of Zoé; then the owner turned them off. What the
+    ritual's state still holds about her goes with the rest when she asks to be forgotten."""
+    hub = hub_for(tmp_path, database_url, redis_url)
+    joined(hub, ZOE)
+    said(hub, ANA, "shoutout @Zoé toujours là pour relire", 1)
+    zoe = member_id(hub, ZOE)
+    with hub.database.transaction() as session:
+        assert [n["member"] for n in nominations(session)] == [zoe]
+    disabled = YAML.replace("shoutout: {}", "shoutout: {enabled: false}")
+    hub = compose(write_config(tmp_path, disabled), database_url, redis_url, upgrade=False)
+    said(hub, ZOE, "forget-me", 2, space=None)
+    said(hub, ZOE, "forget-me confirm", 3, space=None)
+    with hub.database.transaction() as session:
+        assert nominations(session) == []

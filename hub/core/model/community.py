@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hub.core.config.models import HubConfig, RitualSection
 from hub.core.model.domain import Community, Identity, Space
@@ -54,11 +54,15 @@ class CommunityRuntime:
     rituals: tuple[EnabledRitual, ...]
     verbs: VerbRegistry
     """Which enabled ritual owns each verb (built with the runtime: a verb claimed twice fails)."""
+    catalogue_states: Mapping[str, type[RitualState]] = field(default_factory=dict)
+    """The state model of every ritual of the catalogue, enabled here or not."""
 
     def state_models(self) -> dict[str, type[RitualState]]:
-        """Each enabled ritual's state model: what the core needs to rewrite, on a link or a
-        forget-me, the member records every ritual keeps."""
-        return {enabled.name: enabled.ritual.state_model for enabled in self.rituals}
+        """The state model of every ritual, enabled or not: what the core needs to rewrite, on
+        a link or a forget-me, the member records each keeps. A ritual the YAML disables still
+        holds what it kept while it ran; forgetting a member reaches that too."""
+        enabled = {e.name: e.ritual.state_model for e in self.rituals}
+        return {**self.catalogue_states, **enabled}
 
     def hearing(self, event: Event) -> tuple[EnabledRitual, ...]:
         """The enabled rituals that decide on `event`: every one, except for a command, which
@@ -140,4 +144,5 @@ def build_runtime(config: HubConfig, catalogue: Mapping[str, Ritual]) -> Communi
         spaces=spaces,
         rituals=rituals,
         verbs=VerbRegistry.of(r.ritual for r in rituals),
+        catalogue_states={name: ritual.state_model for name, ritual in catalogue.items()},
     )
