@@ -57,6 +57,7 @@ class WhatsAppCommunity:
     messaging_service_sid: str | None
     name: str
     texts: Mapping[str, str]
+    locale: str
 
     def owns(self, form: Mapping[str, str]) -> bool:
         """Whether the message was sent to this community's number or messaging service."""
@@ -96,6 +97,7 @@ class WhatsAppListener(Listening):
                     messaging_service_sid=section.messaging_service_sid,
                     name=runtime.community.name,
                     texts={**defaults, **overrides},
+                    locale=locale,
                 )
             )
         return cls(communities, setup.resources.public_url, setup.enqueue)
@@ -152,7 +154,9 @@ class WhatsAppListener(Listening):
         joined = next((e for e in inbound.events if isinstance(e, MemberJoined)), None)
         lists = community.lists.lists
         variables: dict[str, Any] = {
-            "community": community_variables(community.lists.community_id, community.name),
+            "community": community_variables(
+                community.lists.community_id, community.name, community.locale
+            ),
             "keyword": community.lists.join_keyword.upper(),
             "lists": ", ".join(lists.values()),
             "list": lists.get(joined.space or "", "") if joined else "",

@@ -148,3 +148,25 @@ def test_the_form_is_read_with_every_value_twilio_signed(
     body, headers = signed(FakeTwilio(), "/webhooks/whatsapp", form)
     assert post(client, body, headers).status_code == 200
     assert len(events) == 1
+
+
+def test_a_keyword_answer_counts_in_the_community_s_language(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """French counts 0 as one ("0 liste"), English as many ("0 lists"): the listener gives its
+    texts the community's locale, so an owner's `plural` follows French rules."""
+    yaml = WHATSAPP_YAML.format(
+        public_url=PUBLIC_URL, url="http://127.0.0.1:9", mps=80, template=TEMPLATE_SID
+    ).replace(
+        "    spaces: {main: membres}\n",
+        "    spaces: {main: membres}\n    texts: {help: \"{{ 0 | plural('liste', 'listes') }}\"}\n",
+    )
+    hub = compose(
+        write_config(tmp_path, yaml), f"sqlite:///{tmp_path}/hub.db", redis_url, secrets=ENV
+    )
+    (whatsapp,) = hub.listeners(lambda event: None)
+    with TestClient(Starlette(routes=whatsapp.routes())) as client:
+        helped = post(
+            client, *signed(FakeTwilio(), "/webhooks/whatsapp", message_form(MEMBER, "Aide"))
+        )
+    assert "<Message>liste</Message>" in helped.text
