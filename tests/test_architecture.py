@@ -63,8 +63,24 @@ def test_the_code_keeps_the_import_contracts_of_pyproject() -> None:
             "welcome.bad -> hub.rituals.icebreaker",
         ),
         ("hub/core/bad.py", "import hub.web\n", "hub.core.bad -> hub.web"),
+        ("hub/core/usecases/bad.py", "import sqlalchemy\n", "usecases.bad -> sqlalchemy"),
+        (
+            "hub/core/usecases/bad.py",
+            "import hub.core.storage\n",
+            "usecases.bad -> hub.core.storage",
+        ),
+        ("hub/core/model/bad.py", "import hub.core.usecases\n", "model.bad -> hub.core.usecases"),
+        ("hub/rituals/welcome/bad.py", "import sqlalchemy\n", "welcome.bad -> sqlalchemy"),
     ],
-    ids=["core-imports-dramatiq", "ritual-imports-ritual", "core-imports-web"],
+    ids=[
+        "core-imports-dramatiq",
+        "ritual-imports-ritual",
+        "core-imports-web",
+        "use-case-imports-sqlalchemy",
+        "use-case-imports-storage",
+        "model-imports-use-case",
+        "ritual-imports-sqlalchemy",
+    ],
 )
 def test_the_import_contracts_reject_a_forbidden_import(
     tmp_path: Path, module: str, source: str, named: str
