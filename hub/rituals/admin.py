@@ -6,9 +6,9 @@ like `hub ritual run` on the command line. Refused to everyone else, and in publ
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from hub.core.config.models import RitualSection
 from hub.core.model import catalogue
@@ -16,19 +16,13 @@ from hub.core.model.events import CommandInvoked, Event
 from hub.core.model.member_records import RitualState
 from hub.core.model.ritual import NOTHING, FireRitual, Occurrence, RitualContext, RitualResult
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts, refusal, reply, text
+from hub.rituals.base import known_texts, refusal, reply, text
 
 
 class AdminConfig(RitualSection):
     """`rituals.admin`: the texts."""
 
-    texts: dict[str, TemplateSource] = Field(default_factory=dict)
-
-    @field_validator("texts")
-    @classmethod
-    def _known(cls, texts: dict[str, str]) -> dict[str, str]:
-        check_texts(texts, Admin.default_texts)
-        return texts
+    texts: Annotated[dict[str, TemplateSource], known_texts("admin")] = Field(default_factory=dict)
 
 
 class Admin:

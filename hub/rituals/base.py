@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from pydantic import AfterValidator
+
 from hub.core.model import catalogue
 from hub.core.model.domain import Member
 from hub.core.model.events import CommandInvoked, Event
@@ -146,9 +148,20 @@ def refusal(
     return None
 
 
-def check_texts(texts: Mapping[str, str], defaults: Mapping[str, Mapping[str, str]]) -> None:
-    """Raise for a text override whose name the ritual does not have (a typo in YAML)."""
-    known = set(defaults["en"]) | set(COMMON_TEXTS["en"])
-    unknown = sorted(set(texts) - known)
-    if unknown:
-        raise ValueError(f"unknown text '{unknown[0]}'; known texts: {', '.join(sorted(known))}")
+def known_texts(part: str) -> AfterValidator:
+    """What a ritual config's `texts` field is annotated with: an override whose name the
+    ritual (`part` of the catalogue) does not have is an error, a typo in YAML.
+
+        texts: Annotated[dict[str, TemplateSource], known_texts("points")] = Field(...)
+    """
+    defaults = catalogue.texts(part)  # refilled in place when the catalogue moves
+
+    def check(texts: dict[str, str]) -> dict[str, str]:
+        known = set(defaults[catalogue.FALLBACK]) | set(COMMON_TEXTS[catalogue.FALLBACK])
+        unknown = sorted(set(texts) - known)
+        if unknown:
+            names = ", ".join(sorted(known))
+            raise ValueError(f"unknown text '{unknown[0]}'; known texts: {names}")
+        return texts
+
+    return AfterValidator(check)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from hub.core.config.models import Duration, RitualSection
 from hub.core.model import catalogue
@@ -21,7 +21,7 @@ from hub.core.model.member_records import MemberRef, RitualState, United
 from hub.core.model.messages import MemberTarget, Outbound
 from hub.core.model.ritual import NOTHING, MergeMembers, Occurrence, RitualContext, RitualResult
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts, reply, state_of, text
+from hub.rituals.base import known_texts, reply, state_of, text
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -33,13 +33,7 @@ class LinkConfig(RitualSection):
     """`rituals.link`: how long a code lasts, and the texts."""
 
     code_valid_for: Duration = timedelta(minutes=10)
-    texts: dict[str, TemplateSource] = Field(default_factory=dict)
-
-    @field_validator("texts")
-    @classmethod
-    def _known(cls, texts: dict[str, str]) -> dict[str, str]:
-        check_texts(texts, Link.default_texts)
-        return texts
+    texts: Annotated[dict[str, TemplateSource], known_texts("link")] = Field(default_factory=dict)
 
 
 class Code(BaseModel):

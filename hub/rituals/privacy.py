@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from hub.core.config.models import RitualSection
 from hub.core.model import catalogue
@@ -20,7 +20,7 @@ from hub.core.model.member_records import KeptFirst, RitualState
 from hub.core.model.richtext import Code, Paragraph, RichText
 from hub.core.model.ritual import NOTHING, ForgetMember, Occurrence, RitualContext, RitualResult
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts, privately, reply, state_of, text
+from hub.rituals.base import known_texts, privately, reply, state_of, text
 
 CONFIRM_WITHIN = timedelta(minutes=10)
 CONFIRM_WORDS = {"confirm", "confirmer", "oui", "yes"}
@@ -30,13 +30,9 @@ EXPORT_LINE = 300  # characters of JSON per line of the export
 class PrivacyConfig(RitualSection):
     """`rituals.privacy`: the texts (the verbs cannot be turned off one by one)."""
 
-    texts: dict[str, TemplateSource] = Field(default_factory=dict)
-
-    @field_validator("texts")
-    @classmethod
-    def _known(cls, texts: dict[str, str]) -> dict[str, str]:
-        check_texts(texts, Privacy.default_texts)
-        return texts
+    texts: Annotated[dict[str, TemplateSource], known_texts("privacy")] = Field(
+        default_factory=dict
+    )
 
 
 class PrivacyState(RitualState):

@@ -1,7 +1,7 @@
 """Owners' texts in a community file: an override may only use the variables its text is given.
 
 A template's syntax is checked where it is declared (`TemplateSource`), the names of a ritual's
-texts by the ritual's own validator (`check_texts`); what neither can know is which variables a
+texts by the `known_texts` annotation of its config's `texts` field; what neither can know is which variables a
 text is given, so a `{{ membr.name }}` would only fail when the hub sends it. The catalogue
 knows: whatever the text's defaults use, in any locale, and what every text sees. Overrides are
 found by the catalogue's part names: `rituals.<part>` and `platforms.<part>`, in their `texts`

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from hub.core.config.models import Cron, RitualSection, Section
 from hub.core.model import catalogue
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts
+from hub.rituals.base import known_texts
 
 TEXTS: dict[str, dict[str, str]] = catalogue.texts("points")
 
@@ -88,13 +88,7 @@ class PointsConfig(RitualSection):
         ]
     )
     leaderboard_schedule: Cron | None = None
-    texts: dict[str, TemplateSource] = Field(default_factory=dict)
-
-    @field_validator("texts")
-    @classmethod
-    def _known(cls, texts: dict[str, str]) -> dict[str, str]:
-        check_texts(texts, TEXTS)
-        return texts
+    texts: Annotated[dict[str, TemplateSource], known_texts("points")] = Field(default_factory=dict)
 
     def schedules(self) -> dict[str, str]:
         """The weekly leaderboard post, when scheduled."""

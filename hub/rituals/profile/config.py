@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from hub.core.config.models import Cron, RitualSection
 from hub.core.model import catalogue
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts
+from hub.rituals.base import known_texts
 
 TEXTS: dict[str, dict[str, str]] = catalogue.texts("profile")
 FIELDS = ("bio", "skills", "link", "city")
@@ -22,13 +22,9 @@ class ProfileConfig(RitualSection):
 
     meet_schedule: Cron | None = None
     meet_count: Annotated[int, Field(ge=1, le=10)] = 3
-    texts: dict[str, TemplateSource] = Field(default_factory=dict)
-
-    @field_validator("texts")
-    @classmethod
-    def _known(cls, texts: dict[str, str]) -> dict[str, str]:
-        check_texts(texts, TEXTS)
-        return texts
+    texts: Annotated[dict[str, TemplateSource], known_texts("profile")] = Field(
+        default_factory=dict
+    )
 
     def schedules(self) -> dict[str, str]:
         """The "meet the members" post, when scheduled."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from hub.core.config.models import Cron, ScheduledRitualSection
 from hub.core.model import catalogue
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts
+from hub.rituals.base import known_texts
 
 TEXTS: dict[str, dict[str, str]] = catalogue.texts("shoutout")
 
@@ -23,10 +23,6 @@ class ShoutoutConfig(ScheduledRitualSection):
     """Nominations one member may give in a week (keeps the roundup readable)."""
     post_when_empty: bool = False
     """With no nomination that week, post a short invitation to nominate instead of nothing."""
-    texts: dict[str, TemplateSource] = Field(default_factory=dict)
-
-    @field_validator("texts")
-    @classmethod
-    def _known_texts(cls, value: dict[str, str]) -> dict[str, str]:
-        check_texts(value, TEXTS)
-        return value
+    texts: Annotated[dict[str, TemplateSource], known_texts("shoutout")] = Field(
+        default_factory=dict
+    )

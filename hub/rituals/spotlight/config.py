@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from hub.core.config.models import Cron, ScheduledRitualSection
 from hub.core.model import catalogue
 from hub.core.model.templates import TemplateSource
-from hub.rituals.base import check_texts
+from hub.rituals.base import known_texts
 
 TEXTS: dict[str, dict[str, str]] = catalogue.texts("spotlight")
 _WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
@@ -22,18 +22,14 @@ class SpotlightConfig(ScheduledRitualSection):
 
     ask_days_before: Annotated[int, Field(ge=0, le=6)] = 2
     ask_schedule: Cron | None = None
-    texts: dict[str, TemplateSource] = Field(default_factory=dict)
+    texts: Annotated[dict[str, TemplateSource], known_texts("spotlight")] = Field(
+        default_factory=dict
+    )
 
     def schedules(self) -> dict[str, str]:
         """Publication, and the ask slot when there is one."""
         ask = self.ask_schedule or shifted_weekday(self.schedule, -self.ask_days_before)
         return {"": self.schedule, "ask": ask} if ask else {"": self.schedule}
-
-    @field_validator("texts")
-    @classmethod
-    def _known(cls, texts: dict[str, str]) -> dict[str, str]:
-        check_texts(texts, TEXTS)
-        return texts
 
 
 def shifted_weekday(cron: str, days: int) -> str | None:
