@@ -6,7 +6,6 @@ The failing rituals are test-only, plugged in the way the catalogue plugs every 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,6 @@ from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
 from hub.bootstrap import Hub, ritual_catalogue
-from hub.core.config.models import RitualSection
 from hub.core.model.community import CommunityRuntime, build_runtime
 from hub.core.model.domain import Identity
 from hub.core.model.events import Event, MemberJoined, MessageReceived, RitualSignalled
@@ -48,6 +46,7 @@ from hub.core.usecases import occurrences
 from hub.core.usecases.scheduler import REQUEUE_AFTER, Scheduler
 from hub.core.usecases.service import MAX_FOLLOW_UP_DEPTH, HubService
 from tests.builders import compose, write_config
+from tests.core.pipeline.support import TestRitual
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 ZOE = Identity(platform="webchat", user_id="u-zoe", display_name="Zoé")
@@ -60,22 +59,10 @@ class Flags(RitualState):
     model_config = ConfigDict(extra="allow")
 
 
-class _TestRitual:
-    """The shape every ritual has; on by default so the catalogue path enables it."""
+class _TestRitual(TestRitual):
+    """A test ritual whose state keeps any flag it is given."""
 
-    name: ClassVar[str]
-    config_model: ClassVar[type[RitualSection]] = RitualSection
-    default_texts: ClassVar[Mapping[str, Mapping[str, str]]] = {"en": {}}
-    commands: ClassVar[Mapping[str, Mapping[str, str]]] = {}
-    admin_commands: ClassVar[Mapping[str, Mapping[str, str]]] = {}
-    always_on: ClassVar[bool] = True
     state_model: ClassVar[type[RitualState]] = Flags
-
-    def on_event(self, ctx: RitualContext, event: Event) -> RitualResult:
-        return NOTHING
-
-    def on_occurrence(self, ctx: RitualContext, occurrence: Occurrence) -> RitualResult:
-        return NOTHING
 
 
 class Raises(_TestRitual):

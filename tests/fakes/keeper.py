@@ -12,15 +12,14 @@ from typing import Any
 from hub.core.model.community import CommunityRuntime, EnabledRitual
 from hub.core.model.deliveries import DeliveryState
 from hub.core.model.domain import Identity
-from hub.core.model.events import Event, RitualSignalled
+from hub.core.model.events import Event
 from hub.core.model.member_records import RitualState
 from hub.core.model.messages import Outbound, SpaceTarget
 from hub.core.model.ritual import Effect, RitualResult, Signal
 from hub.core.ports import Renderer
+from hub.core.usecases import effects
 from hub.core.usecases.keeping import EffectStep
 from tests.fakes.unit_of_work import FakeUnitOfWork
-
-HUB = Identity(platform="hub", user_id="hub", display_name="hub")
 
 
 class FakePlanner:
@@ -91,23 +90,13 @@ class FakeKeeper:
             self.states[(uow.community_id, enabled.name)] = result.state
 
     def apply(self, uow: Any, effect: Effect, step: EffectStep) -> list[Event]:
-        """A signal becomes the follow-up event `effects.apply` makes of it."""
+        """A signal becomes its follow-up event, as the core makes it; other effects are only
+        noted (their own tests are the records area's)."""
         self.effects.append(effect)
         if not isinstance(effect, Signal):
             return []
-        signalled = RitualSignalled(
-            event_id=f"{step.cause}:{step.ritual}:{effect.name}",
-            community_id=uow.community_id,
-            platform=HUB.platform,
-            space=None,
-            actor=HUB,
-            occurred_at=step.now,
-            ritual=step.ritual,
-            name=effect.name,
-            member_id=effect.member_id,
-            other_member_id=effect.other_member_id,
-        )
-        return [signalled]
+        where = effects.Step(ritual=step.ritual, cause=step.cause, now=step.now, models={})
+        return list(effects.apply(uow, effect, where))
 
     def planner(
         self,
